@@ -1,0 +1,268 @@
+"""The declaration every rule is made of, and the context its detector sees.
+
+A rule is data: an id, the concept it teaches, the AST node types it looks at,
+a detector, a one-line message and a tutor's explanation. The engine walks each
+chunk of code once and hands every node to the detectors registered for its
+type, so adding a rule never adds a pass over the tree.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..findings import Explanation, Finding, Position, Severity, Source, Span, code_point_column
+
+PY_DOCS = "https://docs.python.org/3"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """Where a detector found the mistake, plus values for the message template."""
+
+    node: ast.AST | None = None
+    span: Span | None = None
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+def hit(node: ast.AST, **args: Any) -> Hit:
+    return Hit(node=node, args=args)
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def fill(template: str, args: dict[str, Any]) -> str:
+    """Fill `{name}` placeholders that have a value; leave other braces alone."""
+    if not args:
+        return template
+    return _PLACEHOLDER.sub(lambda m: str(args[m.group(1)]) if m.group(1) in args else m.group(0), template)
+
+
+Detector = Callable[[Any, "Context"], Iterable[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    concept: str
+    on: tuple[type[ast.AST], ...]
+    detect: Detector
+    message: str
+    why: str
+    idea: str
+    hint: str
+    docs_url: str
+    severity: Severity = Severity.WARNING
+    # Lines of code that show the mistake and code the rule must leave alone.
+    # They are the rule's tests and its examples in docs/rules.md.
+    bad: tuple[str, ...] = ()
+    good: tuple[str, ...] = ()
+
+    def explanation(self, args: dict[str, Any] | None = None) -> Explanation:
+        args = args or {}
+        return Explanation(
+            fill(self.why, args), fill(self.idea, args), fill(self.hint, args), self.docs_url
+        )
+
+    def finding(self, span: Span, args: dict[str, Any]) -> Finding:
+        return Finding(
+            rule_id=self.id,
+            span=span,
+            severity=self.severity,
+            message=fill(self.message, args),
+            explanation=self.explanation(args),
+            concepts=(self.concept,),
+            source=Source.RULES,
+        )
+
+
+class ModuleFacts:
+    """What detectors may know about the whole module, not just their chunk.
+
+    Kept small and hashable: the engine re-runs every chunk when it changes, so
+    per-chunk caching stays correct.
+    """
+
+    __slots__ = ("valueless_functions", "printing_functions", "input_only_names", "_key")
+
+    def __init__(self, tree: ast.Module) -> None:
+        valueless: set[str] = set()
+        printing: set[str] = set()
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if not returns_value(node) and not is_generator(node):
+                    valueless.add(node.name)
+                    if calls_print(node):
+                        printing.add(node.name)
+        self.valueless_functions = frozenset(valueless)
+        self.printing_functions = frozenset(printing)
+        self.input_only_names = input_only_names(walk_same_scope(tree))
+        self._key = (self.valueless_functions, self.printing_functions, self.input_only_names)
+
+    @property
+    def key(self) -> tuple:
+        return self._key
+
+
+class Context:
+    """Everything a detector may ask about the code it is looking at.
+
+    The walk is top-down and records a node's children only after its detectors
+    ran: ask for the parents and ancestors of the node you were given, not of its
+    descendants (use `walk_same_scope` or `ast.walk` to look downwards).
+    """
+
+    def __init__(self, lines: list[str], facts: ModuleFacts) -> None:
+        self.lines = lines
+        self.facts = facts
+        self.parents: dict[ast.AST, ast.AST] = {}
+
+    # -- positions -------------------------------------------------------
+    def column(self, line: int, byte_col: int) -> int:
+        return code_point_column(self.lines, line, byte_col)
+
+    def span(self, node: ast.AST) -> Span:
+        line = node.lineno - 1  # type: ignore[attr-defined]
+        end_line = (getattr(node, "end_lineno", None) or node.lineno) - 1  # type: ignore[attr-defined]
+        col = self.column(line, node.col_offset)  # type: ignore[attr-defined]
+        end_col_bytes = getattr(node, "end_col_offset", None)
+        end_col = (
+            self.column(end_line, end_col_bytes)
+            if end_col_bytes is not None
+            else col + 1
+        )
+        return Span(Position(line, col), Position(end_line, end_col))
+
+    def first_line_span(self, node: ast.AST) -> Span:
+        """The node's first line only: for statements whose body is long."""
+        span = self.span(node)
+        if span.end.line == span.start.line:
+            return span
+        text = self.lines[span.start.line] if span.start.line < len(self.lines) else ""
+        return Span(span.start, Position(span.start.line, len(text.rstrip("\r\n"))))
+
+    # -- tree navigation -------------------------------------------------
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self.parents.get(node)
+
+    def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
+        current = self.parents.get(node)
+        while current is not None:
+            yield current
+            current = self.parents.get(current)
+
+    def enclosing_function(
+        self, node: ast.AST
+    ) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        for anc in self.ancestors(node):
+            if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return anc
+            if isinstance(anc, (ast.ClassDef, ast.Lambda)):
+                return None
+        return None
+
+    def enclosing_loop(self, node: ast.AST) -> ast.For | ast.While | None:
+        """The innermost loop around node, not crossing a function boundary."""
+        for anc in self.ancestors(node):
+            if isinstance(anc, (ast.For, ast.AsyncFor, ast.While)):
+                return anc  # type: ignore[return-value]
+            if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                return None
+        return None
+
+
+# -- helpers shared by several rule families -----------------------------
+
+_SCOPE_BOUNDARIES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def walk_same_scope(node: ast.AST) -> Iterator[ast.AST]:
+    """Like ast.walk, without descending into nested functions, lambdas or classes."""
+    stack = list(ast.iter_child_nodes(node))
+    while stack:
+        child = stack.pop()
+        yield child
+        if not isinstance(child, _SCOPE_BOUNDARIES):
+            stack.extend(ast.iter_child_nodes(child))
+
+
+def returns_value(func: ast.AST) -> bool:
+    return any(
+        isinstance(n, ast.Return) and n.value is not None
+        and not (isinstance(n.value, ast.Constant) and n.value.value is None)
+        for n in walk_same_scope(func)
+    )
+
+
+def is_generator(func: ast.AST) -> bool:
+    return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in walk_same_scope(func))
+
+
+def calls_print(func: ast.AST) -> bool:
+    return any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print"
+        for n in walk_same_scope(func)
+    )
+
+
+def call_name(node: ast.AST) -> str | None:
+    """`f(...)` -> 'f'; `obj.method(...)` -> 'method'; anything else -> None."""
+    if not isinstance(node, ast.Call):
+        return None
+    if isinstance(node.func, ast.Name):
+        return node.func.id
+    if isinstance(node.func, ast.Attribute):
+        return node.func.attr
+    return None
+
+
+def is_builtin_call(node: ast.AST, *names: str) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in names
+    )
+
+
+def input_only_names(nodes: Iterable[ast.AST]) -> frozenset[str]:
+    """Names whose every assignment in these nodes is a bare `input(...)` call."""
+    raw: set[str] = set()
+    other: set[str] = set()
+    for node in nodes:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    (raw if is_builtin_call(node.value, "input") else other).add(target.id)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For)) and isinstance(node.target, ast.Name):
+            other.add(node.target.id)
+    return frozenset(raw - other)
+
+
+def names_in(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def assigned_names(target: ast.AST) -> set[str]:
+    return {
+        n.id
+        for n in ast.walk(target)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
+
+
+def terminates(stmt: ast.stmt) -> bool:
+    """True when control never falls off the end of this statement."""
+    if isinstance(stmt, (ast.Return, ast.Raise, ast.Break, ast.Continue)):
+        return True
+    if isinstance(stmt, ast.If):
+        return bool(stmt.orelse) and ends_block(stmt.body) and ends_block(stmt.orelse)
+    return False
+
+
+def ends_block(body: list[ast.stmt]) -> bool:
+    return bool(body) and terminates(body[-1])

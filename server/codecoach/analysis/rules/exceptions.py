@@ -1,0 +1,7 @@
+"""Rule family: exceptions (being written)."""
+
+from __future__ import annotations
+
+from .base import Rule
+
+RULES: tuple[Rule, ...] = ()

@@ -1,0 +1,7 @@
+"""Rule family: loops (being written)."""
+
+from __future__ import annotations
+
+from .base import Rule
+
+RULES: tuple[Rule, ...] = ()
