@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from . import concepts as concept_tags
-from .findings import Finding, Severity
+from .findings import Finding, Severity, split_lines
 from .names import name_findings
 from .rules import CATALOGUE, Context, ModuleFacts, Rule
 from .syntax import syntax_finding
@@ -60,7 +60,7 @@ class Analyzer:
         self._cache_size = cache_size
 
     def analyze(self, text: str) -> Analysis:
-        lines = text.splitlines(keepends=True) or [""]
+        lines = split_lines(text)
         with warnings.catch_warnings():
             # Invalid escape sequences and friends: not what a novice asked about.
             warnings.simplefilter("ignore")

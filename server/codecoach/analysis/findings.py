@@ -8,6 +8,7 @@ negotiated position encoding); the domain never sees UTF-16 or UTF-8 units.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field, replace
 
 RULES_DOC_URL = "https://github.com/code-coach/code-coach/blob/main/docs/rules.md"
@@ -66,6 +67,24 @@ class Span:
 
     def overlaps_lines(self, first: int, last: int) -> bool:
         return self.start.line <= last and self.end.line >= first
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their endings, broken only where Python and LSP break them.
+
+    `str.splitlines` also breaks at form feeds, U+2028 and friends, which would
+    shift every line number after them relative to the AST and the editor.
+    """
+    lines, start = [], 0
+    for match in _LINE_BREAK.finditer(text):
+        lines.append(text[start : match.end()])
+        start = match.end()
+    if start < len(text) or not lines:
+        lines.append(text[start:])
+    return lines
 
 
 def code_point_column(lines: list[str], line: int, byte_col: int) -> int:

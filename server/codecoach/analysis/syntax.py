@@ -133,8 +133,8 @@ PATTERNS: tuple[SyntaxPattern, ...] = (
     ),
     SyntaxPattern(
         "CC009", "invalid-name",
-        _p(r"invalid decimal literal|invalid syntax$|cannot assign to (keyword|literal|true|false|none)"),
-        "Python could not read this statement (a name may start with a digit or be a keyword)",
+        _p(r"invalid decimal literal|cannot assign to (keyword|literal|true|false|none)"),
+        "A name here starts with a digit or is one of Python's keywords",
         "Names may contain letters, digits and `_` but cannot start with a digit, and Python's "
         "keywords (`class`, `def`, `if`, `for`, `else`, ...) cannot be used as names. "
         "`else if` is also not Python: it is spelled `elif`.",
@@ -142,7 +142,7 @@ PATTERNS: tuple[SyntaxPattern, ...] = (
         "Check the highlighted word: is it a keyword, does it start with a digit, or is a "
         "word or symbol missing just before it?",
         f"{REFERENCE}/lexical_analysis.html#identifiers",
-        ("2nd_place = 'Bob'\n", "class = 'beginners'\n"),
+        ("2nd_place = 'Bob'\n", "True = 1\n"),
     ),
 )
 

@@ -1,0 +1,170 @@
+"""`codecoach serve|analyze ...`: the command-line front of the coach.
+
+Imports stay inside the subcommands so `codecoach serve` pays only for what
+the language server needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from . import __version__
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache", ".pytest_cache", "build", "dist"}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    return args.run(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="codecoach",
+        description="Code Coach: a learning coach for Python that explains mistakes as you type.",
+    )
+    parser.add_argument("--version", action="version", version=f"codecoach {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the language server over stdio (what editors start)")
+    serve.add_argument("--stdio", action="store_true", help="accepted for editors that pass it; stdio is the default")
+    serve.set_defaults(run=_serve)
+
+    analyze = sub.add_parser("analyze", help="print the findings and concepts of Python files or folders")
+    analyze.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched for *.py)")
+    analyze.add_argument("--json", action="store_true", help="machine-readable output")
+    analyze.set_defaults(run=_analyze)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .lsp.server import main as serve
+
+    serve()
+    return EXIT_OK
+
+
+def python_files(paths: Sequence[str]) -> tuple[list[Path], list[str]]:
+    """Expand folders; return the files and one message per path that does not exist."""
+    files: list[Path] = []
+    missing: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(_walk(path))
+        elif path.exists():
+            files.append(path)
+        else:
+            missing.append(f"codecoach: {raw}: no such file or folder")
+    return files, missing
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+        for name in sorted(names):
+            if name.endswith(".py"):
+                yield Path(root) / name
+
+
+def read_source(path: Path) -> str:
+    """The file's text, or a ValueError with a message a learner can act on."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ValueError(f"{path}: cannot read it ({error.strerror or error})") from None
+    if b"\x00" in data:
+        raise ValueError(f"{path}: looks like a binary file, not Python source; skipped")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"{path}: is not UTF-8 text (byte {error.start} cannot be decoded); "
+            "save it as UTF-8 in your editor and try again"
+        ) from None
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from .analysis.concepts import label
+    from .analysis.engine import Analyzer
+
+    files, problems = python_files(args.paths)
+    analyzer = Analyzer()
+    results = []
+    for path in files:
+        try:
+            text = read_source(path)
+        except ValueError as error:
+            problems.append(f"codecoach: {error}")
+            continue
+        results.append((path, analyzer.analyze(text)))
+
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if args.json:
+        json.dump(
+            {
+                "files": [
+                    {
+                        "path": str(path),
+                        "parsed": analysis.syntax_ok,
+                        "findings": [f.to_json() for f in analysis.findings],
+                        "concepts": dict(analysis.concepts.most_common()),
+                        "functions": {
+                            name: sorted(counts) for name, counts in analysis.function_concepts.items()
+                        },
+                    }
+                    for path, analysis in results
+                ],
+                "errors": problems,
+            },
+            sys.stdout,
+            indent=2,
+        )
+        print()
+    else:
+        _print_text(results, label)
+    return EXIT_USAGE if problems else EXIT_OK
+
+
+def _print_text(results, label) -> None:
+    totals: Counter = Counter()
+    rules: Counter = Counter()
+    concepts: Counter = Counter()
+    for path, analysis in results:
+        print(f"{path}")
+        if not analysis.findings:
+            print("  no mistakes found")
+        for f in analysis.findings:
+            print(
+                f"  {f.span.start.line + 1}:{f.span.start.column + 1}  "
+                f"{f.severity.name.lower():<11} {f.rule_id}  {f.message}"
+            )
+            totals[f.severity.name.lower()] += 1
+            rules[(f.rule_id, f.message)] += 1
+        if analysis.concepts:
+            used = ", ".join(f"{label(c)} ({n})" for c, n in analysis.concepts.most_common(8))
+            print(f"  concepts: {used}")
+        concepts.update(analysis.concepts)
+        print()
+    count = sum(totals.values())
+    by_level = ", ".join(f"{n} {level}" for level, n in totals.most_common())
+    print(f"Summary: {len(results)} file(s), {count} finding(s)" + (f" ({by_level})" if count else ""))
+    if concepts:
+        print("  practised most: " + ", ".join(label(c) for c, _ in concepts.most_common(5)))
+    if rules:
+        print("  most frequent mistakes:")
+        for (rule_id, message), n in rules.most_common(5):
+            print(f"    {n} x {rule_id}  {message}")

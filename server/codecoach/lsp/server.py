@@ -1,0 +1,220 @@
+"""The pygls language server: LSP events in, domain calls, LSP results out.
+
+Only translation and scheduling live here. Analysis runs on one worker thread
+so the event loop keeps answering (hovers, cancellations, shutdown) while a
+file is analyzed; each document is debounced on its own; a result is published
+only if the document has not changed since the text it was computed from.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from lsprotocol import types as lsp
+from pygls.lsp.server import LanguageServer
+
+from .. import __version__
+from ..analysis.document import DocumentSession, Preferences, Report
+from ..analysis.engine import Analyzer
+from ..analysis.signals import Thresholds
+from ..config import Settings
+from . import convert
+from .logs import ClientLogHandler
+
+log = logging.getLogger("codecoach")
+
+STATUS = "codecoach/status"
+
+
+class CoachServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("code-coach", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
+        self.settings = Settings()
+        self.analyzer = Analyzer()
+        self.sessions: dict[str, DocumentSession] = {}
+        self.pending: dict[str, asyncio.Task] = {}
+        self.hover_kind = lsp.MarkupKind.PlainText
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codecoach-analysis")
+        self.log_handler = ClientLogHandler(self)
+
+    # -- settings --------------------------------------------------------
+    def apply_settings(self, raw: Any) -> None:
+        self.settings, problems = self.settings.updated(raw)
+        self.log_handler.setLevel(self.settings.log_level)
+        log.setLevel(self.settings.log_level)
+        for problem in problems:
+            log.warning(problem)
+
+    @property
+    def preferences(self) -> Preferences:
+        s = self.settings
+        return Preferences(
+            disabled=s.disabledRules,
+            severity=s.ruleSeverity,
+            thresholds=Thresholds(
+                churn_edits=s.churnEdits,
+                churn_window=float(s.churnWindowSeconds),
+                syntax_streak=s.syntaxStreakEdits,
+                cooldown=s.hintCooldownMinutes * 60.0,
+                enabled=s.behaviourHints,
+            ),
+        )
+
+    # -- analysis scheduling --------------------------------------------
+    def schedule(self, uri: str, delay: float) -> None:
+        previous = self.pending.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        task = asyncio.get_running_loop().create_task(self._analyze(uri, delay))
+        self.pending[uri] = task
+        task.add_done_callback(lambda t, u=uri: self.pending.pop(u, None) if self.pending.get(u) is t else None)
+
+    async def _analyze(self, uri: str, delay: float) -> None:
+        if delay > 0:
+            await asyncio.sleep(delay)
+        document = self.workspace.text_documents.get(uri)
+        session = self.sessions.get(uri)
+        if document is None or session is None:
+            return
+        text, version = document.source, document.version
+        started = time.perf_counter()
+        try:
+            report = await asyncio.get_running_loop().run_in_executor(
+                self.worker, session.analyze, text, version, self.preferences, time.time()
+            )
+        except Exception:  # noqa: BLE001 - one bad file must not take the server down
+            log.exception("Analysis of %s failed; keeping the previous diagnostics", uri)
+            return
+        current = self.workspace.text_documents.get(uri)
+        if current is None or current.version != version:
+            log.debug("Dropped stale result for %s v%s", uri, version)
+            return
+        self.publish(uri, report)
+        log.debug(
+            "Analyzed %s v%s in %.1f ms: %d finding(s)",
+            uri, version, (time.perf_counter() - started) * 1000, len(report.findings),
+        )
+
+    def publish(self, uri: str, report: Report) -> None:
+        codec = self.workspace.position_codec
+        diagnostics = [convert.to_diagnostic(f, report.lines, codec) for f in report.findings]
+        self.text_document_publish_diagnostics(
+            lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=report.version)
+        )
+
+    def send_status(self) -> None:
+        self.protocol.notify(
+            STATUS,
+            {
+                "state": "offline",
+                "provider": "offline",
+                "breaker": "closed",
+                "callsLeftToday": None,
+                "nextReset": None,
+                "message": "Offline coach: rules, concepts and editing hints",
+            },
+        )
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        # pygls would pop up a message for every failed notification; a coach
+        # that nags about its own bugs is worse than one that logs them.
+        log.error("Internal error (%s): %s", getattr(source, "__name__", source), error)
+
+
+server = CoachServer()
+
+
+@server.feature(lsp.INITIALIZE)
+def on_initialize(ls: CoachServer, params: lsp.InitializeParams) -> None:
+    hover = params.capabilities.text_document and params.capabilities.text_document.hover
+    formats = (hover.content_format if hover else None) or []
+    ls.hover_kind = next(
+        (kind for kind in formats if kind in (lsp.MarkupKind.Markdown, lsp.MarkupKind.PlainText)),
+        lsp.MarkupKind.PlainText,
+    )
+    ls.apply_settings(params.initialization_options)
+
+
+@server.feature(lsp.INITIALIZED)
+def on_initialized(ls: CoachServer, params: lsp.InitializedParams) -> None:
+    ls.log_handler.bind()
+    logging.getLogger("codecoach").addHandler(ls.log_handler)
+    log.info(
+        "Code Coach %s ready (position encoding %s, hovers as %s)",
+        __version__, getattr(ls.workspace.position_encoding, "value", "utf-16"), ls.hover_kind.value,
+    )
+    ls.send_status()
+
+
+@server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
+def on_configuration(ls: CoachServer, params: lsp.DidChangeConfigurationParams) -> None:
+    ls.apply_settings(params.settings)
+    for uri in list(ls.sessions):
+        ls.schedule(uri, 0)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+def on_open(ls: CoachServer, params: lsp.DidOpenTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    ls.sessions[uri] = DocumentSession(uri, ls.analyzer)
+    ls.schedule(uri, 0)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+def on_change(ls: CoachServer, params: lsp.DidChangeTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    session = ls.sessions.get(uri)
+    if session is None:
+        return
+    now = time.time()
+    document = ls.workspace.text_documents.get(uri)
+    line_count = len(document.lines) if document is not None else 0
+    for change in params.content_changes:
+        session.record_edit(convert.to_edit(change, line_count, now))
+    ls.schedule(uri, ls.settings.debounceMs / 1000)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+def on_close(ls: CoachServer, params: lsp.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    task = ls.pending.pop(uri, None)
+    if task is not None:
+        task.cancel()
+    ls.sessions.pop(uri, None)
+    ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+@server.feature(lsp.TEXT_DOCUMENT_HOVER)
+def on_hover(ls: CoachServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    session = ls.sessions.get(params.text_document.uri)
+    report = session.last if session else None
+    if report is None:
+        return None
+    codec = ls.workspace.position_codec
+    position = convert.from_position(params.position, report.lines, codec)
+    findings = session.findings_at(position.line, position.column)
+    if not findings:
+        return None
+    markdown = ls.hover_kind == lsp.MarkupKind.Markdown
+    separator = "\n\n---\n\n" if markdown else "\n\n----\n\n"
+    text = separator.join(f.hover_markdown() if markdown else f.hover_plaintext() for f in findings)
+    first = findings[0]
+    return lsp.Hover(
+        contents=lsp.MarkupContent(kind=ls.hover_kind, value=text),
+        range=convert.to_range(first.span, report.lines, codec),
+    )
+
+
+@server.feature(lsp.SHUTDOWN)
+def on_shutdown(ls: CoachServer, params: Any = None) -> None:
+    for task in ls.pending.values():
+        task.cancel()
+    ls.worker.shutdown(wait=False, cancel_futures=True)
+
+
+def main() -> None:
+    server.start_io()
