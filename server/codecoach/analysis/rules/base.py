@@ -88,13 +88,17 @@ class ModuleFacts:
     per-chunk caching stays correct.
     """
 
-    __slots__ = ("valueless_functions", "printing_functions", "input_only_names", "_key")
+    __slots__ = ("valueless_functions", "printing_functions", "input_only_names",
+                 "exiting_functions", "_key")
 
     def __init__(self, tree: ast.Module) -> None:
         valueless: set[str] = set()
         printing: set[str] = set()
+        exiting: set[str] = set()
         for node in tree.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if any(is_exit_call(n) for n in walk_same_scope(node)):
+                    exiting.add(node.name)
                 if not returns_value(node) and not is_generator(node):
                     valueless.add(node.name)
                     if calls_print(node):
@@ -102,7 +106,10 @@ class ModuleFacts:
         self.valueless_functions = frozenset(valueless)
         self.printing_functions = frozenset(printing)
         self.input_only_names = input_only_names(walk_same_scope(tree))
-        self._key = (self.valueless_functions, self.printing_functions, self.input_only_names)
+        # Functions that may end the program (`sys.exit()` inside): calling one can end a loop.
+        self.exiting_functions = frozenset(exiting)
+        self._key = (self.valueless_functions, self.printing_functions, self.input_only_names,
+                     self.exiting_functions)
 
     @property
     def key(self) -> tuple:
@@ -266,3 +273,81 @@ def terminates(stmt: ast.stmt) -> bool:
 
 def ends_block(body: list[ast.stmt]) -> bool:
     return bool(body) and terminates(body[-1])
+
+
+# -- more shared helpers (added with the functions/loops/control-flow families) --
+
+_EXIT_FUNCTIONS = frozenset({"exit", "quit", "_exit"})
+
+
+def is_exit_call(node: ast.AST) -> bool:
+    """`exit()`, `quit()`, `sys.exit()`, `os._exit()` and `exit(print(...))`."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id in _EXIT_FUNCTIONS
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr in _EXIT_FUNCTIONS
+        and isinstance(func.value, ast.Name)
+        and func.value.id in ("sys", "os")
+    )
+
+
+def leaves(stmt: ast.stmt, *, loop_exits: bool = True) -> bool:
+    """True when control never falls off the end of stmt (like `terminates`,
+    also counting `sys.exit()`-style calls; with loop_exits=False, `break` and
+    `continue` do not count)."""
+    if isinstance(stmt, (ast.Return, ast.Raise)):
+        return True
+    if isinstance(stmt, (ast.Break, ast.Continue)):
+        return loop_exits
+    if isinstance(stmt, ast.Expr):
+        return is_exit_call(stmt.value)
+    if isinstance(stmt, ast.If):
+        return bool(stmt.orelse) and block_leaves(stmt.body, loop_exits=loop_exits) \
+            and block_leaves(stmt.orelse, loop_exits=loop_exits)
+    return False
+
+
+def block_leaves(body: list[ast.stmt], *, loop_exits: bool = True) -> bool:
+    return bool(body) and leaves(body[-1], loop_exits=loop_exits)
+
+
+def child_blocks(stmt: ast.AST) -> Iterator[list[ast.stmt]]:
+    """The statement lists directly inside a compound statement."""
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(stmt, name, None)
+        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+            yield block
+    for handler in getattr(stmt, "handlers", ()) or ():
+        yield handler.body
+    for case in getattr(stmt, "cases", ()) or ():
+        yield case.body
+
+
+def containing_block(node: ast.stmt, parent: ast.AST | None) -> list[ast.stmt] | None:
+    """The statement list of `parent` that holds node."""
+    if parent is None:
+        return None
+    for block in child_blocks(parent):
+        for stmt in block:
+            if stmt is node:
+                return block
+    return None
+
+
+def iter_statements(body: list[ast.stmt], *, into_loops: bool = True) -> Iterator[tuple[ast.stmt, list[ast.stmt]]]:
+    """(statement, the list holding it) for every statement nested in body,
+    not entering functions or classes (nor loops, with into_loops=False)."""
+    stack = [body]
+    while stack:
+        block = stack.pop()
+        for stmt in block:
+            yield stmt, block
+            if isinstance(stmt, _SCOPE_BOUNDARIES):
+                continue
+            if not into_loops and isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
+                continue
+            stack.extend(child_blocks(stmt))
