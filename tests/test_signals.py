@@ -1,0 +1,87 @@
+"""Editing-behaviour hints: churn, recurrence and syntax streaks, without nagging."""
+
+from codecoach.analysis.document import DocumentSession, Preferences
+from codecoach.analysis.engine import Analyzer
+from codecoach.analysis.signals import Edit, Thresholds
+
+FUNCTION = "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n"
+PREFS = Preferences(thresholds=Thresholds(churn_edits=4, churn_window=180, syntax_streak=3, cooldown=600))
+
+
+def ids(report):
+    return [f.rule_id for f in report.findings]
+
+
+def rewrite_bursts(session, line, start, count, gap):
+    for i in range(count):
+        session.record_edit(Edit(line, line, True, start + i * gap))
+
+
+def test_rewriting_a_function_many_times_gives_one_churn_hint_at_its_def():
+    session = DocumentSession("f.py", Analyzer())
+    session.analyze(FUNCTION, 1, PREFS, now=0)
+    rewrite_bursts(session, 3, start=10, count=4, gap=20)
+    report = session.analyze(FUNCTION, 2, PREFS, now=90)
+    [hint] = [f for f in report.findings if f.rule_id == "CC901"]
+    assert hint.span.start.line == 0 and "`total`" in hint.message and "4 times" in hint.message
+
+
+def test_typing_in_one_burst_is_not_churn():
+    session = DocumentSession("f.py", Analyzer())
+    session.analyze(FUNCTION, 1, PREFS, now=0)
+    rewrite_bursts(session, 3, start=10, count=30, gap=0.2)  # one burst of backspaces
+    assert "CC901" not in ids(session.analyze(FUNCTION, 2, PREFS, now=20))
+
+
+def test_only_adding_code_is_not_churn():
+    session = DocumentSession("f.py", Analyzer())
+    session.analyze(FUNCTION, 1, PREFS, now=0)
+    for i in range(10):
+        session.record_edit(Edit(3, 3, False, 10 + i * 20))
+    assert "CC901" not in ids(session.analyze(FUNCTION, 2, PREFS, now=220))
+
+
+def test_churn_hint_is_not_repeated_within_the_cooldown():
+    session = DocumentSession("f.py", Analyzer())
+    session.analyze(FUNCTION, 1, PREFS, now=0)
+    rewrite_bursts(session, 3, start=10, count=4, gap=20)
+    assert "CC901" in ids(session.analyze(FUNCTION, 2, PREFS, now=90))
+    # It fades after a while and does not come back before the cooldown ends...
+    rewrite_bursts(session, 3, start=300, count=4, gap=20)
+    assert "CC901" not in ids(session.analyze(FUNCTION, 3, PREFS, now=400))
+    # ... but may after it.
+    rewrite_bursts(session, 3, start=700, count=4, gap=20)
+    assert "CC901" in ids(session.analyze(FUNCTION, 4, PREFS, now=790))
+
+
+def test_a_mistake_that_comes_back_is_pointed_out():
+    session = DocumentSession("f.py", Analyzer())
+    bad, good = "x = 1\nif x is 1:\n    pass\n", "x = 1\nif x == 1:\n    pass\n"
+    assert ids(session.analyze(bad, 1, PREFS, now=0)) == ["CC102"]
+    fixed = session.analyze(good, 2, PREFS, now=60)
+    assert [f.rule_id for f in fixed.fixed] == ["CC102"]
+    back = session.analyze("# again\n" + bad, 3, PREFS, now=200)
+    assert ids(back) == ["CC102", "CC902"]
+    hint = back.findings[1]
+    assert hint.span == back.findings[0].span  # follows the mistake to its new line
+    # Once fixed again, the hint goes with it.
+    assert ids(session.analyze(good, 4, PREFS, now=230)) == []
+
+
+def test_a_long_syntax_error_streak_offers_help_and_broken_code_fixes_nothing():
+    session = DocumentSession("f.py", Analyzer())
+    session.analyze("x = 1\nif x is 1:\n    pass\n", 1, PREFS, now=0)
+    for version in range(2, 5):
+        report = session.analyze("if x is 1\n    pass\n", version, PREFS, now=version)
+        assert report.fixed == []  # a broken file has not fixed the CC102 above
+    assert ids(report) == ["CC002", "CC903"]
+    assert ids(session.analyze("x = 1\n", 5, PREFS, now=10)) == []
+
+
+def test_behaviour_hints_can_be_switched_off():
+    prefs = Preferences(thresholds=Thresholds(churn_edits=2, syntax_streak=2, enabled=False))
+    session = DocumentSession("f.py", Analyzer())
+    for version in range(1, 5):
+        session.record_edit(Edit(0, 0, True, version * 10))
+        report = session.analyze("if x\n", version, prefs, now=version * 10)
+    assert ids(report) == ["CC002"]
