@@ -1,0 +1,193 @@
+"""The Chroma index: a rebuildable view of the event log for similarity search.
+
+Embedded `PersistentClient` under the data dir by default (`CHROMA_DB_PATH`
+overrides the path); a Chroma server when `CHROMA_HOST`/`CHROMA_PORT` are set
+(`CHROMA_AUTH_TOKEN` is sent as ``Authorization: Bearer``). chromadb is
+imported on first use only (it costs ~1.7 s).
+
+We pass vectors ourselves and open collections with ``embedding_function=None``:
+Chroma then never instantiates its default ONNX embedder (which would try to
+download a model), and no custom function has to be registered. Each
+collection name carries the embedder id (``struggles__minilm-l6-v2``) so two
+vector spaces never mix; all collections use cosine distance.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+STRUGGLES = "struggles"
+SUMMARIES = "summaries"
+KINDS = (STRUGGLES, SUMMARIES)
+
+
+def collection_name(kind: str, embedder_id: str) -> str:
+    safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in embedder_id.lower())
+    return f"{kind}__{safe}"[:512]
+
+
+@dataclass(frozen=True)
+class ChromaTarget:
+    """Where the index lives: a local path, or a server."""
+
+    path: Path | None = None
+    host: str | None = None
+    port: int | None = None
+    token: str | None = None
+    ssl: bool = False
+
+    @classmethod
+    def from_env(cls, default_path: Path, env: Mapping[str, str] | None = None) -> ChromaTarget:
+        env = os.environ if env is None else env
+        host, port = env.get("CHROMA_HOST"), env.get("CHROMA_PORT")
+        if host or port:
+            return cls(
+                host=host or "localhost",
+                port=int(port or 8000),
+                token=env.get("CHROMA_AUTH_TOKEN") or None,
+                ssl=(env.get("CHROMA_SSL", "").lower() in ("1", "true", "yes")),
+            )
+        path = env.get("CHROMA_DB_PATH")
+        return cls(path=Path(path).expanduser() if path else default_path)
+
+    def describe(self) -> str:
+        return f"chroma server {self.host}:{self.port}" if self.host else f"chroma at {self.path}"
+
+
+class ChromaIndex:
+    """Lazily connected Chroma collections for one embedder. Thread-safe."""
+
+    def __init__(self, target: ChromaTarget, embedder_id: str) -> None:
+        self.target = target
+        self.embedder_id = embedder_id
+        self._lock = threading.RLock()
+        self._client: Any = None
+        self._collections: dict[str, Any] = {}
+
+    def client(self) -> Any:
+        with self._lock:
+            if self._client is None:
+                import chromadb
+                from chromadb.config import Settings
+
+                settings = Settings(anonymized_telemetry=False)
+                if self.target.host:
+                    headers = {"Authorization": f"Bearer {self.target.token}"} if self.target.token else None
+                    self._client = chromadb.HttpClient(
+                        host=self.target.host,
+                        port=self.target.port or 8000,
+                        ssl=self.target.ssl,
+                        headers=headers,
+                        settings=settings,
+                    )
+                else:
+                    assert self.target.path is not None
+                    self.target.path.mkdir(mode=0o700, parents=True, exist_ok=True)
+                    self._client = chromadb.PersistentClient(path=str(self.target.path), settings=settings)
+            return self._client
+
+    def name(self, kind: str) -> str:
+        return collection_name(kind, self.embedder_id)
+
+    def collection(self, kind: str) -> Any:
+        with self._lock:
+            col = self._collections.get(kind)
+            if col is None:
+                col = self.client().get_or_create_collection(
+                    self.name(kind),
+                    embedding_function=None,
+                    configuration={"hnsw": {"space": "cosine"}},
+                    metadata={"embedder": self.embedder_id, "kind": kind},
+                )
+                self._collections[kind] = col
+            return col
+
+    def upsert(
+        self,
+        kind: str,
+        ids: Sequence[str],
+        vectors: Sequence[Sequence[float]],
+        documents: Sequence[str],
+        metadatas: Sequence[Mapping[str, Any]],
+    ) -> None:
+        if not ids:
+            return
+        col = self.collection(kind)
+        step = 1000  # below Chroma's max batch size (5,461)
+        for i in range(0, len(ids), step):
+            col.upsert(
+                ids=list(ids[i : i + step]),
+                embeddings=[list(v) for v in vectors[i : i + step]],
+                documents=list(documents[i : i + step]),
+                metadatas=[dict(m) for m in metadatas[i : i + step]],
+            )
+
+    def query(
+        self, kind: str, vector: Sequence[float], k: int, where: Mapping[str, Any] | None = None
+    ) -> list[tuple[str, float, dict[str, Any], str]]:
+        """(id, cosine distance, metadata, document), nearest first."""
+        col = self.collection(kind)
+        count = col.count()
+        if count == 0 or k <= 0:
+            return []
+        result = col.query(
+            query_embeddings=[list(vector)],
+            n_results=min(k, count),
+            where=dict(where) if where else None,
+            include=["metadatas", "distances", "documents"],
+        )
+        ids = result["ids"][0]
+        return [
+            (ids[i], float(result["distances"][0][i]), dict(result["metadatas"][0][i] or {}), result["documents"][0][i] or "")
+            for i in range(len(ids))
+        ]
+
+    def count(self, kind: str) -> int:
+        return int(self.collection(kind).count())
+
+    def delete_where(self, kind: str, where: Mapping[str, Any], *, all_embedders: bool = False) -> None:
+        """Delete matching records from this embedder's collection (or every embedder's)."""
+        with self._lock:
+            self.collection(kind).delete(where=dict(where))
+            if all_embedders:
+                client = self.client()
+                for col in client.list_collections():
+                    col_name = col if isinstance(col, str) else col.name
+                    if col_name.startswith(kind + "__") and col_name != self.name(kind):
+                        client.get_collection(col_name, embedding_function=None).delete(where=dict(where))
+
+    def delete_ids(self, kind: str, ids: Sequence[str]) -> None:
+        if ids:
+            self.collection(kind).delete(ids=list(ids))
+
+    def drop(self, kind: str, *, all_embedders: bool = False) -> None:
+        """Delete the collection(s) of `kind` (for this embedder, or every embedder's)."""
+        with self._lock:
+            client = self.client()
+            names = {self.name(kind)}
+            if all_embedders:
+                for col in client.list_collections():
+                    col_name = col if isinstance(col, str) else col.name
+                    if col_name.startswith(kind + "__"):
+                        names.add(col_name)
+            for col_name in names:
+                try:
+                    client.delete_collection(col_name)
+                except Exception as error:  # noqa: BLE001 - missing collection: nothing to drop
+                    log.debug("chroma: no collection %s to drop (%s)", col_name, error)
+            self._collections.pop(kind, None)
+
+    def heartbeat(self) -> bool:
+        try:
+            self.client().heartbeat()
+            return True
+        except Exception:  # noqa: BLE001
+            return False
