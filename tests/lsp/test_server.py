@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import subprocess
 import sys
@@ -160,3 +161,80 @@ def test_first_diagnostics_need_no_heavy_imports():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def command_of(action) -> dict:
+    """The command a code action runs.
+
+    The test client's converter reads `CodeAction | Command` results as `Command`
+    and leaves the CodeAction's command object as its repr in `.command`; editors
+    such as VS Code read the JSON directly and are not affected.
+    """
+    if isinstance(action.command, str) and action.command.startswith("{"):
+        return ast.literal_eval(action.command)
+    return {"command": action.command.command, "arguments": action.command.arguments}
+
+
+async def test_code_actions_offer_explain_recommend_and_disable(client):
+    open_document(client, URI, MISTAKE)
+    diagnostics = await diagnostics_for(client, URI, 1)
+    [found] = [d for d in diagnostics if d.code == "CC102"]
+    actions = await client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=URI),
+            range=found.range,
+            context=lsp.CodeActionContext(diagnostics=[found]),
+        )
+    )
+    titles = [a.title for a in actions]
+    assert titles == [
+        "Explain this mistake (CC102)",
+        "Recommendations for comparisons",
+        "Don't show CC102 again",
+    ]
+    explain = command_of(actions[0])
+    assert explain["command"] == "codecoach.explain"
+    result = await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(command=explain["command"], arguments=explain["arguments"])
+    )
+    assert result["rules"] == ["CC102"] and "**Hint.**" in result["markdown"]
+    disable = command_of(actions[2])
+    await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(command=disable["command"], arguments=disable["arguments"])
+    )
+    for _ in range(200):
+        latest = [p for p in client.published if p.uri == URI][-1]
+        if not any(d.code == "CC102" for d in latest.diagnostics):
+            break
+        await asyncio.sleep(0.02)
+    assert not any(d.code == "CC102" for d in latest.diagnostics)
+
+
+async def test_explain_a_clean_selection_describes_its_concepts(client):
+    text = "total = 0\nfor n in [1, 2, 3]:\n    total += n\n"
+    open_document(client, URI, text)
+    await diagnostics_for(client, URI, 1)
+    result = await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(
+            command="codecoach.explain",
+            arguments=[{"uri": URI, "range": {"start": {"line": 1, "character": 0}, "end": {"line": 2, "character": 14}}}],
+        )
+    )
+    assert "Loops" in result["markdown"] and "docs.python.org" in result["markdown"]
+    assert "loops" in result["concepts"]
+
+
+async def test_bad_command_arguments_are_a_clear_error_and_the_server_stays_up(client):
+    with pytest.raises(Exception, match="one object argument with uri, range"):
+        await client.workspace_execute_command_async(
+            lsp.ExecuteCommandParams(command="codecoach.explain", arguments=["oops"])
+        )
+    with pytest.raises(Exception, match="not open"):
+        await client.workspace_execute_command_async(
+            lsp.ExecuteCommandParams(
+                command="codecoach.explain",
+                arguments=[{"uri": "file:///nope.py", "range": {}}],
+            )
+        )
+    open_document(client, URI, MISTAKE)
+    assert await diagnostics_for(client, URI, 1)

@@ -136,7 +136,8 @@ class Finding:
     source: Source = Source.RULES
     # Extra, rule-specific text appended to the hover (e.g. "rewritten 6 times").
     detail: str = ""
-    tags: tuple[str, ...] = field(default=())
+    # Presentation hints for editors: "unnecessary" code is faded rather than underlined.
+    tags: tuple[str, ...] = ()
 
     @property
     def docs_href(self) -> str:

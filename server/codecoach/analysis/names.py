@@ -29,6 +29,9 @@ _MAPPING: dict[type, str] = {
     messages.MultiValueRepeatedKeyLiteral: "CC608",
 }
 
+# Code that could be deleted: editors fade it out instead of underlining it.
+_UNNECESSARY = {"CC604", "CC605"}
+
 _OUTSIDE = {
     messages.ReturnOutsideFunction: "`return` is outside of any function",
     messages.YieldOutsideFunction: "`yield` is outside of any function",
@@ -58,7 +61,8 @@ def name_findings(tree: ast.Module, lines: list[str]) -> list[Finding]:
         span = _span(lines, line, col, width)
         rule = BY_ID[rule_id]
         finding = rule.finding(span, args)
-        findings.append(replace(finding, source=Source.NAMES))
+        tags = ("unnecessary",) if rule_id in _UNNECESSARY else ()
+        findings.append(replace(finding, source=Source.NAMES, tags=tags))
     return findings
 
 

@@ -20,6 +20,9 @@ _SEVERITY = {
 }
 
 
+_TAGS = {"unnecessary": lsp.DiagnosticTag.Unnecessary, "deprecated": lsp.DiagnosticTag.Deprecated}
+
+
 def _client_column(codec: PositionCodec, lines: Sequence[str], line: int, column: int) -> int:
     if not 0 <= line < len(lines):
         return 0
@@ -47,6 +50,7 @@ def to_diagnostic(finding: Finding, lines: Sequence[str], codec: PositionCodec) 
         code=finding.rule_id,
         code_description=lsp.CodeDescription(href=finding.docs_href),
         source=SOURCE,
+        tags=[_TAGS[t] for t in finding.tags if t in _TAGS] or None,
         data={"rule": finding.rule_id, "concepts": list(finding.concepts), "origin": finding.source.value},
     )
 

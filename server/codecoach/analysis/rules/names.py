@@ -110,7 +110,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="CC604", name="unused-variable", concept="names", on=(), detect=None,  # type: ignore[arg-type]
-        severity=Severity.INFORMATION,
+        severity=Severity.HINT,
         message="`{name}` is assigned but never used",
         why="A value that is computed and then never read is often a sign that the wrong name "
             "was used later on, or that a step of the solution is missing.",
@@ -122,7 +122,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="CC605", name="unused-import", concept="modules", on=(), detect=None,  # type: ignore[arg-type]
-        severity=Severity.INFORMATION,
+        severity=Severity.HINT,
         message="`{name}` is imported but never used",
         why="An import that is never used slows start-up a little and makes readers look for "
             "code that is not there.",

@@ -1,0 +1,40 @@
+"""Explanations on demand: for the mistakes in a selection, or for what the selected code uses."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from collections import Counter
+
+from ..analysis import concepts as concept_tags
+from ..analysis.engine import Analyzer
+from ..analysis.findings import Finding
+from .resources import resources_for
+
+
+def explain_findings(findings: list[Finding]) -> str:
+    return "\n\n---\n\n".join(f.hover_markdown() for f in findings)
+
+
+def explain_code(code: str, analyzer: Analyzer) -> dict:
+    """What a selection without mistakes is made of: its concepts and where to read about them."""
+    snippet = textwrap.dedent(code).strip("\n")
+    if not snippet.strip():
+        return {"markdown": "Select some Python code to explain.", "concepts": []}
+    try:
+        ast.parse(snippet)
+    except SyntaxError as error:
+        return {
+            "markdown": f"This selection is not complete Python on its own ({error.msg}). "
+            "Select whole statements — a full line, loop or function — and try again.",
+            "concepts": [],
+        }
+    analysis = analyzer.analyze(snippet + "\n")
+    counts: Counter = analysis.concepts
+    if not counts:
+        return {"markdown": "No particular concept stands out in this selection.", "concepts": []}
+    parts = ["**What this code uses**", ""]
+    for concept, _ in counts.most_common(4):
+        resource = resources_for(concept)[0]
+        parts.append(f"- **{concept_tags.label(concept)}** — [{resource.title}]({resource.url}): {resource.why}")
+    return {"markdown": "\n".join(parts), "concepts": [c for c, _ in counts.most_common()]}
