@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv clean
+.PHONY: run test venv clean bench bench-quick
 
 venv: $(STAMP)
 
@@ -19,6 +19,15 @@ run: venv
 
 test: venv
 	$(PY) -m pytest -q
+
+# Benchmarks (figures, not pass/fail): bench/RESULTS.md. The quick version runs inside `make test`.
+CORPUS ?= ../shared/corpora
+
+bench: venv
+	$(PY) bench/detect.py $(CORPUS)
+
+bench-quick: venv
+	$(PY) bench/detect.py $(CORPUS) --quick
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info server/*.egg-info
