@@ -89,7 +89,7 @@ class ModuleFacts:
     """
 
     __slots__ = ("valueless_functions", "printing_functions", "input_only_names",
-                 "exiting_functions", "_key")
+                 "exiting_functions", "one_path_names", "module_placeholder_names", "_key")
 
     def __init__(self, tree: ast.Module) -> None:
         valueless: set[str] = set()
@@ -99,7 +99,9 @@ class ModuleFacts:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if any(is_exit_call(n) for n in walk_same_scope(node)):
                     exiting.add(node.name)
-                if not returns_value(node) and not is_generator(node):
+                # Calling an `async def` gives a coroutine, never None.
+                if not returns_value(node) and not is_generator(node) \
+                        and not isinstance(node, ast.AsyncFunctionDef):
                     valueless.add(node.name)
                     if calls_print(node):
                         printing.add(node.name)
@@ -108,8 +110,17 @@ class ModuleFacts:
         self.input_only_names = input_only_names(walk_same_scope(tree))
         # Functions that may end the program (`sys.exit()` inside): calling one can end a loop.
         self.exiting_functions = frozenset(exiting)
+        # (name, fingerprint of the statement reading it): module-level names assigned on one
+        # path of a top-level `if` only, then read after it (statements are separate chunks).
+        from .control_flow import module_one_path_names
+
+        self.one_path_names = module_one_path_names(tree, self.exiting_functions)
+        # Module-level names that also appear as `{name}` in a module-level string.
+        from .types_and_strings import module_placeholder_names
+
+        self.module_placeholder_names = module_placeholder_names(tree)
         self._key = (self.valueless_functions, self.printing_functions, self.input_only_names,
-                     self.exiting_functions)
+                     self.exiting_functions, self.one_path_names, self.module_placeholder_names)
 
     @property
     def key(self) -> tuple:

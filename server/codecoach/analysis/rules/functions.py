@@ -44,25 +44,29 @@ def _is_mutable_value(node: ast.AST) -> bool:
     )
 
 
-def _mutated_names(func: ast.AST) -> tuple[set[str], set[str]]:
-    """(names changed in place, names rebound by plain assignment) in func's own scope."""
+def _mutated_names(func: ast.AST) -> tuple[set[str], set[str], set[str]]:
+    """(names changed in place, of those the ones changed only through `x[i] = ...`,
+    names rebound by plain assignment) in func's own scope."""
     mutated: set[str] = set()
+    by_method: set[str] = set()
     rebound: set[str] = set()
     for node in walk_same_scope(func):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                 and node.func.attr in MUTATING_METHODS and isinstance(node.func.value, ast.Name):
             mutated.add(node.func.value.id)
+            by_method.add(node.func.value.id)
         elif isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)) \
                 and isinstance(node.value, ast.Name):
             mutated.add(node.value.id)
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
             mutated.add(node.target.id)
+            by_method.add(node.target.id)
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 if isinstance(target, ast.Name):
                     rebound.add(target.id)
-    return mutated, rebound
+    return mutated, mutated - by_method, rebound
 
 
 def _mutable_default(node: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> Iterator[Hit]:
@@ -73,16 +77,21 @@ def _mutable_default(node: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context)
     candidates = [(a, d) for a, d in pairs if _is_mutable_value(d)]
     if not candidates:
         return
-    mutated, rebound = _mutated_names(node)
+    mutated, by_index_only, rebound = _mutated_names(node)
     for arg, default in candidates:
+        if arg.arg.startswith("_") or any(w in arg.arg.lower() for w in ("memo", "cache")):
+            continue  # the deliberate "remember between calls" idiom
+        if isinstance(default, ast.List) and default.elts and arg.arg in by_index_only:
+            continue  # `n=[0]` ... `n[0] += 1`: a deliberate counter cell
         if arg.arg in mutated and arg.arg not in rebound:
             yield hit(default, param=arg.arg, default=ast.unparse(default))
 
 
 # -- using the result of something that returns None ---------------------------
 
-# List methods that change the list in place and return None.
-_IN_PLACE_METHODS = frozenset({"sort", "reverse", "append", "extend", "insert", "remove", "clear"})
+# List methods that change the list in place and return None, with the number of positional
+# arguments list accepts (other objects' methods of the same name often differ).
+_IN_PLACE_METHODS = {"sort": 0, "reverse": 0, "append": 1, "extend": 1, "insert": 2, "remove": 1, "clear": 0}
 # Receivers that are conventionally modules whose functions of these names return values.
 _MODULE_ALIASES = frozenset({"np", "numpy", "pd", "pandas", "torch", "tf", "jnp", "bisect", "heapq", "os", "sys"})
 _NONE_MODULE_FUNCTIONS = frozenset({("random", "shuffle"), ("heapq", "heappush"), ("heapq", "heapify")})
@@ -107,7 +116,7 @@ def _none_returning(node: ast.Call, ctx: Context) -> str | None:
         receiver = func.value
         if isinstance(receiver, ast.Name) and (receiver.id, func.attr) in _NONE_MODULE_FUNCTIONS:
             return f"{receiver.id}.{func.attr}()"
-        if func.attr in _IN_PLACE_METHODS and not (
+        if _IN_PLACE_METHODS.get(func.attr) == len(node.args) and not (
             isinstance(receiver, ast.Name) and receiver.id in _MODULE_ALIASES
         ) and not isinstance(receiver, (ast.Constant, ast.JoinedStr)):
             if node.keywords and func.attr != "sort":
@@ -121,7 +130,8 @@ def _used_none_result(node: ast.Call, ctx: Context) -> Iterator[Hit]:
     if isinstance(func, ast.Name) and func.id in ctx.facts.valueless_functions:
         if func.id in ctx.facts.printing_functions:
             return  # CC203 explains this one
-        if _result_is_used(node, ctx):
+        if _result_is_used(node, ctx) and not isinstance(ctx.parent(node), ast.Return):
+            # (`return helper()` in a procedure is a tail call, not a use.)
             yield hit(node, call=f"{func.id}()")
         return
     what = _none_returning(node, ctx)
@@ -173,6 +183,18 @@ _SIMPLE = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return)
 def _recursion_without_base_case(node: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> Iterator[Hit]:
     """The first statement that recurses runs unconditionally, and nothing before it can leave."""
     name = node.name
+    if isinstance(ctx.parent(node), ast.ClassDef):
+        return  # inside a method, the bare name is a global (recursion goes through self.)
+    if not any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == name
+               for n in walk_same_scope(node)):
+        return
+    args = node.args
+    if name in {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a}:
+        return  # a parameter with the function's own name hides it
+    if any(isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)
+           or isinstance(n, (ast.Import, ast.ImportFrom)) and any((a.asname or a.name) == name for a in n.names)
+           for n in walk_same_scope(node)):
+        return  # the name is rebound locally: the call is not to this function
     for stmt in node.body:
         if isinstance(stmt, _SIMPLE):
             call = _unguarded_self_call(stmt, name)

@@ -105,11 +105,19 @@ def _unguarded_subscripts(body: list[ast.stmt], var: str) -> Iterator[ast.Subscr
 
 
 def _compares_index(test: ast.AST, var: str) -> bool:
-    """`i < len(a) - 1`, `i + 1 != n`: a test about the index itself (a bounds check)."""
-    return any(
-        isinstance(n, ast.Compare) and any(_offset_from(o, var) is not None for o in (n.left, *n.comparators))
-        for n in ast.walk(test)
-    )
+    """`i < len(a) - 1`, `i + 1 != n`, `idx < count - 1`: a test that looks like a bounds check
+    (about the index itself, or an ordering between plain numbers rather than elements)."""
+    for n in ast.walk(test):
+        if not isinstance(n, ast.Compare):
+            continue
+        operands = (n.left, *n.comparators)
+        if any(_offset_from(o, var) is not None for o in operands):
+            return True
+        if all(isinstance(op, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for op in n.ops) and not any(
+            isinstance(m, ast.Subscript) for o in operands for m in ast.walk(o)
+        ):
+            return True
+    return False
 
 
 def _loop_changes(body_nodes: list[ast.AST], var: str, seq: str) -> bool:
@@ -246,6 +254,8 @@ def _list_changed_while_iterating(node: ast.For, ctx: Context) -> Iterator[Hit]:
     if what is None or what[0] == "dict":
         return
     name = what[1]
+    if name == "self":
+        return  # a class with its own iteration: we cannot know what it copies
     methods = _LIST_SHRINKERS if what[0] != "indexed" else frozenset({"remove", "pop"})
     for stmt, block in iter_statements(node.body):
         if not isinstance(stmt, _SIMPLE_STMTS):
@@ -297,6 +307,8 @@ def _looks_like_dict_key(target: ast.AST) -> bool:
 def _returns_on_first_pass(node: ast.For | ast.AsyncFor, ctx: Context) -> Iterator[Hit]:
     body = node.body
     last = body[-1]
+    if not isinstance(last, (ast.If, ast.Return)):
+        return
     if any(isinstance(n, (ast.Continue, ast.Break)) for n in _own_nodes(node, into_loops=False)):
         return
     if isinstance(last, ast.If):
@@ -340,8 +352,18 @@ def _ways_out(node: ast.While, ctx: Context) -> bool:
     return any(isinstance(n, ast.Break) for n in _own_nodes(node, into_loops=False))
 
 
+def _inside_try(node: ast.AST, ctx: Context) -> bool:
+    """Inside a `try` with handlers: an exception may be the planned way out."""
+    for anc in ctx.ancestors(node):
+        if isinstance(anc, ast.Try) and anc.handlers:
+            return True
+        if isinstance(anc, _SCOPES):
+            return False
+    return False
+
+
 def _while_true_without_exit(node: ast.While, ctx: Context) -> Iterator[Hit]:
-    if _is_forever(node.test) and not _ways_out(node, ctx):
+    if _is_forever(node.test) and not _ways_out(node, ctx) and not _inside_try(node, ctx):
         yield Hit(span=ctx.first_line_span(node), args={"test": ast.unparse(node.test)})
 
 
@@ -363,7 +385,7 @@ def _condition_never_changes(node: ast.While, ctx: Context) -> Iterator[Hit]:
         elif isinstance(n, ast.Name) and n.id not in _PURE_BUILTINS:
             names.add(n.id)
     names -= {"True", "False", "None"}
-    if not names or _ways_out(node, ctx):
+    if not names or _ways_out(node, ctx) or _inside_try(node, ctx):
         return
     body_nodes = list(_own_nodes(node, into_loops=True))
     if _touches(body_nodes, names):
