@@ -53,7 +53,7 @@ def migrate(conn: sqlite3.Connection) -> int:
     """Bring the database to the newest schema; return the version found before."""
     (version,) = conn.execute("PRAGMA user_version").fetchone()
     if version > len(MIGRATIONS):
-        raise sqlite3.DatabaseError(
+        raise sqlite3.OperationalError(
             f"the event log has schema version {version}, newer than this Code Coach knows "
             f"({len(MIGRATIONS)}); upgrade Code Coach"
         )
@@ -309,8 +309,8 @@ class EventLog:
                     self._cond.wait(max(min(waits), 0.005) if waits else None)
             if not work:
                 next_tick = time.monotonic() + self.tick_seconds
-                assert self.on_tick is not None
-                self._safely(self.on_tick)
+                if self.on_tick is not None:
+                    self._safely(self.on_tick)
                 continue
             # A short linger lets a burst of keystroke events share one commit.
             if self.linger and self._fault is None:
@@ -330,10 +330,14 @@ class EventLog:
                         break
             if not batch:
                 continue
-            if batch[0].job is not None:
-                self._run_job(batch[0])
-            else:
-                self._commit(batch)
+            try:
+                if batch[0].job is not None:
+                    self._run_job(batch[0])
+                else:
+                    self._commit(batch)
+            except Exception as error:  # noqa: BLE001 - the writer must outlive any surprise
+                log.exception("memory writer: unexpected error")
+                self._note_fault(error)
 
     def _safely(self, hook: Callable[[sqlite3.Connection], None]) -> None:
         try:
@@ -389,6 +393,10 @@ class EventLog:
     def _commit(self, batch: list[_Item]) -> None:
         try:
             conn = self._open()
+        except sqlite3.Error as error:
+            self._note_fault(error)
+            return
+        try:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 for item in batch:
@@ -415,7 +423,11 @@ class EventLog:
             self._cond.notify_all()
 
     def _commit_one_by_one(self, batch: list[_Item]) -> None:
-        conn = self._open()
+        try:
+            conn = self._open()
+        except sqlite3.Error as error:
+            self._note_fault(error)
+            return
         for item in batch:
             try:
                 conn.execute("BEGIN IMMEDIATE")
