@@ -97,11 +97,17 @@ class ModuleFacts:
         exiting: set[str] = set()
         for node in tree.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                # The last definition of a name is the one callers get.
+                valueless.discard(node.name)
+                printing.discard(node.name)
                 if any(is_exit_call(n) for n in walk_same_scope(node)):
                     exiting.add(node.name)
-                # Calling an `async def` gives a coroutine, never None.
+                # Calling an `async def` gives a coroutine, never None; a decorator may
+                # replace the function (@overload, @lru_cache...); a stub (`...`) is a
+                # placeholder whose real body is elsewhere or not written yet.
                 if not returns_value(node) and not is_generator(node) \
-                        and not isinstance(node, ast.AsyncFunctionDef):
+                        and not isinstance(node, ast.AsyncFunctionDef) \
+                        and not node.decorator_list and not _is_stub(node):
                     valueless.add(node.name)
                     if calls_print(node):
                         printing.add(node.name)
@@ -207,6 +213,16 @@ def walk_same_scope(node: ast.AST) -> Iterator[ast.AST]:
         yield child
         if not isinstance(child, _SCOPE_BOUNDARIES):
             stack.extend(ast.iter_child_nodes(child))
+
+
+def _is_stub(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A body of only a docstring, `...` and/or `pass`."""
+    return all(
+        isinstance(s, ast.Pass)
+        or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
+            and (s.value.value is Ellipsis or isinstance(s.value.value, str)))
+        for s in func.body
+    )
 
 
 def returns_value(func: ast.AST) -> bool:

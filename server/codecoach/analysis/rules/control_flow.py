@@ -37,6 +37,8 @@ def _unreachable(node: ast.stmt, ctx: Context) -> Iterator[Hit]:
     rest = block[index + 1:]
     if all(isinstance(s, ast.Pass) for s in rest):
         return
+    if isinstance(rest[0], ast.Expr) and isinstance(rest[0].value, (ast.Yield, ast.YieldFrom)):
+        return  # `return` then `yield`: the idiom for a generator that yields nothing
     keyword = _JUMPS.get(type(node), "the `if`/`else` above (both branches leave)")
     if type(node) in _JUMPS:
         keyword = f"`{keyword}`"
@@ -81,12 +83,18 @@ def _block_nodes(block: list[ast.stmt]) -> Iterator[ast.AST]:
             yield from walk_same_scope(stmt)
 
 
+_ENVIRONMENT_ATTRS = frozenset({"TYPE_CHECKING", "version_info", "platform", "name", "maxsize"})
+
+
 def _skipped_test(test: ast.AST) -> bool:
-    """`if True:`, `if TYPE_CHECKING:`, `if __name__ == '__main__':` — not real choices."""
+    """`if True:`, `if TYPE_CHECKING:`, `if __name__ == '__main__':`, `if sys.version_info < ...`:
+    checks of the environment, where the author knows which branch runs."""
     if isinstance(test, ast.Constant):
         return True
     return any(
         isinstance(n, ast.Name) and n.id in ("TYPE_CHECKING", "__name__")
+        or isinstance(n, ast.Attribute) and n.attr in _ENVIRONMENT_ATTRS
+        and isinstance(n.value, ast.Name) and n.value.id in ("sys", "os", "typing", "platform")
         or isinstance(n, ast.Attribute) and n.attr == "TYPE_CHECKING"
         for n in ast.walk(test)
     )

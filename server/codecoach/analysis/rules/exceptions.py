@@ -114,7 +114,7 @@ def _except_with_or(node: ast.ExceptHandler, ctx: Context) -> Iterator[Hit]:
         first = ast.unparse(node.type.values[0])
         kind = "or" if isinstance(node.type.op, ast.Or) else "and"
         shown = first if kind == "or" else ast.unparse(node.type.values[-1])
-        yield hit(node.type, op=kind, first=shown, names=", ".join(ast.unparse(v) for v in node.type.values))
+        yield hit(node.type, op=kind, first=shown, expr=ast.unparse(node.type))
 
 
 RULES: tuple[Rule, ...] = (
@@ -202,7 +202,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="CC506", name="except-with-or", concept="exceptions",
         on=(ast.ExceptHandler,), detect=_except_with_or,
-        message="`except {names}` joined with `{op}` catches only `{first}`",
+        message="`except {expr}` catches only `{first}`: `{op}` picks one class, it does not list them",
         why="`{op}` is evaluated first, like in any expression, and gives back just one of the "
             "classes (`{first}`). The other exception types are not caught at all.",
         idea="To catch several exception types in one clause, list them in a tuple.",

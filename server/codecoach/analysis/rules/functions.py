@@ -95,13 +95,20 @@ _IN_PLACE_METHODS = {"sort": 0, "reverse": 0, "append": 1, "extend": 1, "insert"
 # Receivers that are conventionally modules whose functions of these names return values.
 _MODULE_ALIASES = frozenset({"np", "numpy", "pd", "pandas", "torch", "tf", "jnp", "bisect", "heapq", "os", "sys"})
 _NONE_MODULE_FUNCTIONS = frozenset({("random", "shuffle"), ("heapq", "heappush"), ("heapq", "heapify")})
-_CONSUMERS_OF_NOTHING = (ast.Expr, ast.Lambda, ast.BoolOp, ast.IfExp, ast.Await, ast.comprehension,
-                         ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+# Places where a None result is certainly used: stored, passed, returned, computed with.
+# (Not `x.sort()[0]` or `q.insert(..).where(..)`: other libraries' methods of those names
+# return values, and chained calls are their style.)
+_USES = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr, ast.Return, ast.Call, ast.keyword,
+         ast.BinOp, ast.Compare, ast.FormattedValue, ast.For, ast.Starred)
 
 
 def _result_is_used(node: ast.Call, ctx: Context) -> bool:
     parent = ctx.parent(node)
-    if parent is None or isinstance(parent, _CONSUMERS_OF_NOTHING):
+    if not isinstance(parent, _USES):
+        return False
+    if isinstance(parent, ast.Call) and parent.func is node:
+        return False
+    if isinstance(parent, ast.For) and parent.iter is not node:
         return False
     # `exit(print(...))` and `sys.exit(main())` end the program: the value is not looked at.
     return not is_exit_call(parent)
@@ -116,13 +123,24 @@ def _none_returning(node: ast.Call, ctx: Context) -> str | None:
         receiver = func.value
         if isinstance(receiver, ast.Name) and (receiver.id, func.attr) in _NONE_MODULE_FUNCTIONS:
             return f"{receiver.id}.{func.attr}()"
-        if _IN_PLACE_METHODS.get(func.attr) == len(node.args) and not (
-            isinstance(receiver, ast.Name) and receiver.id in _MODULE_ALIASES
-        ) and not isinstance(receiver, (ast.Constant, ast.JoinedStr)):
+        if _IN_PLACE_METHODS.get(func.attr) == len(node.args) and _looks_like_a_list(receiver):
             if node.keywords and func.attr != "sort":
                 return None
             return f".{func.attr}()"
     return None
+
+
+def _looks_like_a_list(receiver: ast.AST) -> bool:
+    """`nums`, `self.items`, `rows[i]`: a variable, not a module, a class or a builder chain."""
+    while isinstance(receiver, (ast.Subscript, ast.Attribute)):
+        if isinstance(receiver, ast.Attribute) and receiver.attr[:1].isupper():
+            return False
+        receiver = receiver.value
+    return (
+        isinstance(receiver, ast.Name)
+        and receiver.id not in _MODULE_ALIASES
+        and not receiver.id[:1].isupper()
+    )
 
 
 def _used_none_result(node: ast.Call, ctx: Context) -> Iterator[Hit]:
@@ -183,8 +201,11 @@ _SIMPLE = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return)
 def _recursion_without_base_case(node: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> Iterator[Hit]:
     """The first statement that recurses runs unconditionally, and nothing before it can leave."""
     name = node.name
-    if isinstance(ctx.parent(node), ast.ClassDef):
-        return  # inside a method, the bare name is a global (recursion goes through self.)
+    for anc in ctx.ancestors(node):
+        if isinstance(anc, ast.ClassDef):
+            return  # a method: the bare name is a global (recursion goes through self.)
+        if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            break
     if not any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == name
                for n in walk_same_scope(node)):
         return

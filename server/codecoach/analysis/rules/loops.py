@@ -14,8 +14,8 @@ from .base import (
     Rule,
     hit,
     is_builtin_call,
+    child_blocks,
     is_exit_call,
-    iter_statements,
     walk_same_scope,
 )
 
@@ -217,10 +217,28 @@ def _iterated(node: ast.For) -> tuple[str, str] | None:
     return None
 
 
-def _followed_by_exit(stmt: ast.stmt, block: list[ast.stmt]) -> bool:
-    after = block[block.index(stmt) + 1:]
-    return any(isinstance(s, (ast.Break, ast.Return, ast.Raise)) or (isinstance(s, ast.Expr) and is_exit_call(s.value))
-               for s in after)
+def _is_exit(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, (ast.Break, ast.Return, ast.Raise)) or (
+        isinstance(stmt, ast.Expr) and is_exit_call(stmt.value)
+    )
+
+
+def _simple_statements(body: list[ast.stmt], exits_after: bool = False) -> Iterator[tuple[ast.stmt, bool]]:
+    """(simple statement, whether the loop is left right after it) inside a loop body:
+    `items.remove(x)` followed by `break` — here or after the enclosing `if` — is safe."""
+    for i, stmt in enumerate(body):
+        leaving = exits_after or any(_is_exit(s) for s in body[i + 1:])
+        if isinstance(stmt, _SIMPLE_STMTS):
+            yield stmt, leaving
+        elif isinstance(stmt, _SCOPES):
+            continue
+        elif isinstance(stmt, _LOOPS):
+            # a `break` inside a nested loop does not leave ours
+            for block in (stmt.body, stmt.orelse):
+                yield from _simple_statements(block, False)
+        else:
+            for block in child_blocks(stmt):
+                yield from _simple_statements(block, leaving)
 
 
 def _changes(stmt: ast.stmt, name: str, methods: frozenset[str], loop_names: set[str] | None) -> ast.AST | None:
@@ -257,13 +275,13 @@ def _list_changed_while_iterating(node: ast.For, ctx: Context) -> Iterator[Hit]:
     if name == "self":
         return  # a class with its own iteration: we cannot know what it copies
     methods = _LIST_SHRINKERS if what[0] != "indexed" else frozenset({"remove", "pop"})
-    for stmt, block in iter_statements(node.body):
-        if not isinstance(stmt, _SIMPLE_STMTS):
+    for stmt, leaving in _simple_statements(node.body):
+        if leaving:
             continue
         if what[0] == "seq" and isinstance(stmt, ast.Delete):
             continue  # `del d[k]` while looping over a name: see the dict rule
         found = _changes(stmt, name, methods, None)
-        if found is not None and not _followed_by_exit(stmt, block):
+        if found is not None:
             yield hit(found, name=name)
             return
 
@@ -274,8 +292,8 @@ def _dict_changed_while_iterating(node: ast.For, ctx: Context) -> Iterator[Hit]:
         return
     name = what[1]
     loop_names = {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
-    for stmt, block in iter_statements(node.body):
-        if not isinstance(stmt, _SIMPLE_STMTS):
+    for stmt, leaving in _simple_statements(node.body):
+        if leaving:
             continue
         if what[0] == "seq":
             # Only `del d[k]` / `d[new] = ...` tell us a plain name is a dict.
@@ -290,7 +308,7 @@ def _dict_changed_while_iterating(node: ast.For, ctx: Context) -> Iterator[Hit]:
                 found = None
         else:
             found = _changes(stmt, name, _DICT_CHANGERS, loop_names)
-        if found is not None and not _followed_by_exit(stmt, block):
+        if found is not None:
             yield hit(found, name=name)
             return
 
@@ -311,13 +329,33 @@ def _returns_on_first_pass(node: ast.For | ast.AsyncFor, ctx: Context) -> Iterat
         return
     if any(isinstance(n, (ast.Continue, ast.Break)) for n in _own_nodes(node, into_loops=False)):
         return
+    # The mistake gives a verdict ("not found": False, -1, None) after looking at one item;
+    # returning something computed from the first item (`return first.value`) is deliberate.
     if isinstance(last, ast.If):
         if not last.orelse or not _all_paths_return(last.body) or not _all_paths_return(last.orelse):
             return
-        yield Hit(span=ctx.first_line_span(last), args={})
-    elif isinstance(last, ast.Return):
+        verdict = _final_return(last.orelse)
+        if verdict is not None and _is_verdict(verdict):
+            yield Hit(span=ctx.first_line_span(verdict), args={})
+    elif isinstance(last, ast.Return) and _is_verdict(last):
         if any(isinstance(s, ast.If) and any(isinstance(n, ast.Return) for n in ast.walk(s)) for s in body[:-1]):
             yield Hit(span=ctx.first_line_span(last), args={})
+
+
+def _final_return(body: list[ast.stmt]) -> ast.Return | None:
+    last = body[-1]
+    if isinstance(last, ast.Return):
+        return last
+    if isinstance(last, ast.If) and last.orelse:
+        return _final_return(last.orelse)
+    return None
+
+
+def _is_verdict(node: ast.Return) -> bool:
+    value = node.value
+    if isinstance(value, ast.UnaryOp):
+        value = value.operand
+    return value is None or isinstance(value, ast.Constant)
 
 
 def _all_paths_return(body: list[ast.stmt]) -> bool:
@@ -337,6 +375,12 @@ def _is_forever(test: ast.AST) -> bool:
     return isinstance(test, ast.Constant) and bool(test.value) and test.value is not Ellipsis
 
 
+# A loop that blocks waiting for something (a server, a worker thread, a clock) is
+# usually meant to run until the program is stopped from outside.
+_BLOCKING_CALLS = frozenset({"sleep", "wait", "accept", "recv", "recvfrom", "get", "select", "poll",
+                             "tick", "serve_forever", "join", "read", "readline"})
+
+
 def _ways_out(node: ast.While, ctx: Context) -> bool:
     for n in _own_nodes(node, into_loops=True):
         if isinstance(n, (ast.Return, ast.Raise, ast.Yield, ast.YieldFrom, ast.Await)):
@@ -349,6 +393,8 @@ def _ways_out(node: ast.While, ctx: Context) -> bool:
                 return True
             if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id in ("self", "cls"):
                 return True  # a method may end the program: we cannot see it from here
+            if isinstance(f, ast.Attribute) and f.attr in _BLOCKING_CALLS:
+                return True
     return any(isinstance(n, ast.Break) for n in _own_nodes(node, into_loops=False))
 
 
@@ -391,6 +437,12 @@ def _condition_never_changes(node: ast.While, ctx: Context) -> Iterator[Hit]:
     if _touches(body_nodes, names):
         return
     function = ctx.enclosing_function(node)
+    if function is not None and any(
+        isinstance(n, ast.Assign) and isinstance(n.value, ast.Attribute)
+        and isinstance(n.value.value, ast.Name) and n.value.value.id in names
+        for n in walk_same_scope(function)
+    ):
+        return  # `pop = stack.pop`: the loop may change it through an alias
     local = _local_names(function) if function is not None else set()
     if not names <= local:
         # A global may be changed by any function the loop calls.
