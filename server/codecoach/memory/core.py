@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 REGION_MAX_LINES = 20
 REGION_MAX_BYTES = 2048
 INDEX_BATCH = 256
-INDEX_ROWS_PER_PASS = 1024  # per post-commit pass; the rest continues as a queued job
+INDEX_ROWS_PER_PASS = 1024
+INDEX_CATCH_UP_DELAY = 3.0  # seconds after open  # per post-commit pass; the rest continues as a queued job
 
 
 # --------------------------------------------------------------------------- value types
@@ -343,7 +344,11 @@ class Memory:
             except Exception as error:  # noqa: BLE001
                 log.warning("memory: could not clear the index (%s); will retry", error)
                 conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index.dirty', '1')")
-        self.log.submit_job(self._index_job)
+        # Catch up on rows not yet indexed (a crash, a new embedder) a little later: importing
+        # chromadb and loading the model must not compete with the server's first diagnostics.
+        timer = threading.Timer(INDEX_CATCH_UP_DELAY, lambda: self.log.submit_job(self._index_job))
+        timer.daemon = True
+        timer.start()
 
     def close(self, timeout: float = 5.0) -> bool:
         """End the current session, flush, stop the background threads. Never raises."""
