@@ -100,20 +100,22 @@ class ModuleFacts:
                 # The last definition of a name is the one callers get.
                 valueless.discard(node.name)
                 printing.discard(node.name)
-                if any(is_exit_call(n) for n in walk_same_scope(node)):
+                gives_value, generator, prints, exits = _summary(node)
+                if exits:
                     exiting.add(node.name)
                 # Calling an `async def` gives a coroutine, never None; a decorator may
                 # replace the function (@overload, @lru_cache...); a stub (`...`) is a
                 # placeholder whose real body is elsewhere or not written yet.
-                if not returns_value(node) and not is_generator(node) \
+                if not gives_value and not generator \
                         and not isinstance(node, ast.AsyncFunctionDef) \
                         and not node.decorator_list and not _is_stub(node):
                     valueless.add(node.name)
-                    if calls_print(node):
+                    if prints:
                         printing.add(node.name)
         self.valueless_functions = frozenset(valueless)
         self.printing_functions = frozenset(printing)
-        self.input_only_names = input_only_names(walk_same_scope(tree))
+        module_nodes = list(walk_same_scope(tree))
+        self.input_only_names = input_only_names(module_nodes)
         # Functions that may end the program (`sys.exit()` inside): calling one can end a loop.
         self.exiting_functions = frozenset(exiting)
         # (name, fingerprint of the statement reading it): module-level names assigned on one
@@ -124,7 +126,7 @@ class ModuleFacts:
         # Module-level names that also appear as `{name}` in a module-level string.
         from .types_and_strings import module_placeholder_names
 
-        self.module_placeholder_names = module_placeholder_names(tree)
+        self.module_placeholder_names = module_placeholder_names(module_nodes)
         self._key = (self.valueless_functions, self.printing_functions, self.input_only_names,
                      self.exiting_functions, self.one_path_names, self.module_placeholder_names)
 
@@ -213,6 +215,25 @@ def walk_same_scope(node: ast.AST) -> Iterator[ast.AST]:
         yield child
         if not isinstance(child, _SCOPE_BOUNDARIES):
             stack.extend(ast.iter_child_nodes(child))
+
+
+def _summary(func: ast.AST) -> tuple[bool, bool, bool, bool]:
+    """One walk for ModuleFacts: (returns_value, is_generator, calls_print, may exit the program)."""
+    value = generator = prints = exits = False
+    for n in walk_same_scope(func):
+        kind = type(n)
+        if kind is ast.Return:
+            if n.value is not None and not (isinstance(n.value, ast.Constant) and n.value.value is None):  # type: ignore[attr-defined]
+                value = True
+        elif kind is ast.Yield or kind is ast.YieldFrom:
+            generator = True
+        elif kind is ast.Call:
+            f = n.func  # type: ignore[attr-defined]
+            if isinstance(f, ast.Name) and f.id == "print":
+                prints = True
+            elif is_exit_call(n):
+                exits = True
+    return value, generator, prints, exits
 
 
 def _is_stub(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

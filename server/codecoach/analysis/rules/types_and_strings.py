@@ -238,11 +238,12 @@ def _missing_f_prefix(node: ast.Constant, ctx: Context) -> Iterator[Hit]:
         yield hit(node, name=found[0], placeholder="{" + found[0] + "}")
 
 
-def module_placeholder_names(tree: ast.Module) -> frozenset[str]:
-    """For ModuleFacts: module-level names that also appear as `{name}` in module-level strings."""
+def module_placeholder_names(module_nodes: list[ast.AST]) -> frozenset[str]:
+    """For ModuleFacts: module-level names that also appear as `{name}` in module-level strings
+    (module_nodes: the module's nodes outside functions and classes)."""
     bound: set[str] = set()
     placeholders: set[str] = set()
-    for n in walk_same_scope(tree):
+    for n in module_nodes:
         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
             bound.add(n.id)
         elif isinstance(n, ast.Constant) and isinstance(n.value, str) and "{" in n.value:
