@@ -13,7 +13,7 @@ import {
 } from 'vscode-languageclient/node';
 import { BootstrapError, resolveServerPython } from './bootstrap';
 import { ApiKeyStore } from './secrets';
-import { describeEnv, didChangeConfigurationParams, needsRestart, serverEnv, serverSettings } from './core/settings';
+import { describeEnv, didChangeConfigurationParams, needsRestart, processSettings, serverEnv, serverSettings } from './core/settings';
 import { ClientState } from './core/status';
 
 /** Commands the server may put in trusted hover/markdown links. */
@@ -72,8 +72,9 @@ export class CoachClient implements vscode.Disposable {
       return;
     }
     const config = vscode.workspace.getConfiguration('codecoach');
-    const settings = serverSettings((k) => config.get(k));
-    const env = serverEnv(process.env, settings, await this.keys.get());
+    const read = (k: string) => config.get(k);
+    const settings = serverSettings(read);
+    const env = serverEnv(process.env, processSettings(read), await this.keys.get());
     this.log.info(`Starting the server: ${server.description}`);
     this.log.info(`Server environment: ${describeEnv(env)}`);
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ANALYSIS_KEYS, describeEnv, didChangeConfigurationParams, needsRestart, serverEnv, serverSettings } from '../src/core/settings.ts';
 import { readFileSync } from 'node:fs';
+import { SERVER_NAMES, describeEnv, didChangeConfigurationParams, needsRestart, processSettings, serverEnv, serverSettings } from '../src/core/settings.ts';
 
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 const props: Record<string, { default: unknown; description?: string; markdownDescription?: string }> = manifest.contributes.configuration.properties;
@@ -11,19 +11,50 @@ function reader(over: Record<string, unknown> = {}) {
   return (key: string) => (key in over ? over[key] : props[`codecoach.${key}`]?.default);
 }
 
-test('every setting the server reads is contributed, with a description and a default', () => {
-  const serverSide = readFileSync(new URL('../../server/codecoach/config.py', import.meta.url), 'utf8');
-  const names = [...serverSide.matchAll(/Setting\("(\w+)"/g)].map((m) => m[1]);
-  assert.ok(names.length >= 9, 'found the server settings table');
-  for (const name of names) {
-    const p = props[`codecoach.${name}`];
-    assert.ok(p, `codecoach.${name} is contributed`);
-    assert.ok(p.description || p.markdownDescription, `codecoach.${name} has a description`);
-    assert.ok('default' in p, `codecoach.${name} has a default`);
-    assert.ok((ANALYSIS_KEYS as readonly string[]).includes(name), `${name} is sent to the server`);
+/** The server's settings table: name and default literal of each `Setting("name", default, ...)`. */
+function serverTable(): Map<string, string> {
+  const src = readFileSync(new URL('../../server/codecoach/config.py', import.meta.url), 'utf8');
+  const table = new Map<string, string>();
+  for (const m of src.matchAll(/Setting\(\s*"(\w+)",\s*((?:\([^)]*\)|\{[^}]*\}|\[[^\]]*\]|frozenset\(\)|"[^"]*"|[^,]+))\s*,/g)) {
+    table.set(m[1], m[2].trim());
   }
-  for (const key of ['cloud.enabled', 'cloud.model', 'cloud.requestsPerMinute', 'cloud.requestsPerDay', 'exclude', 'dataDir', 'chroma.host', 'chroma.port', 'python.interpreter']) {
-    assert.ok(props[`codecoach.${key}`], `codecoach.${key} is contributed`);
+  return table;
+}
+
+/** A Python literal as JSON, for the simple defaults the table uses; undefined if not simple. */
+function pyLiteral(text: string): unknown {
+  if (text === 'True') return true;
+  if (text === 'False') return false;
+  if (text === 'frozenset()' || text === '()') return [];
+  if (/^\(.*\)$/.test(text)) text = `[${text.slice(1, -1).replace(/,\s*$/, '')}]`;
+  try {
+    return JSON.parse(text.replace(/_/g, ''));
+  } catch {
+    return undefined;
+  }
+}
+
+const inverse = new Map(Object.entries(SERVER_NAMES).map(([client, server]) => [server, client]));
+
+test('every server setting is contributed, with a description and the same default (drift guard)', () => {
+  const table = serverTable();
+  assert.ok(table.size >= 9, 'read the server settings table');
+  for (const [name, literal] of table) {
+    const client = inverse.get(name);
+    assert.ok(client, `server setting ${name} has a VS Code setting (add it to SERVER_NAMES and package.json)`);
+    const p = props[`codecoach.${client}`];
+    assert.ok(p, `codecoach.${client} is contributed`);
+    assert.ok(p.description || p.markdownDescription, `codecoach.${client} has a description`);
+    const expected = pyLiteral(literal);
+    if (expected !== undefined) assert.deepEqual(p.default, expected, `codecoach.${client} default matches the server (${literal})`);
+  }
+  for (const server of Object.values(SERVER_NAMES)) assert.ok(table.has(server), `${server} still exists on the server`);
+});
+
+test('the client-side settings named in the brief are contributed', () => {
+  for (const key of ['cloud.enabled', 'cloud.model', 'cloud.requestsPerMinute', 'cloud.requestsPerDay', 'excludeGlobs', 'dataDir', 'chroma.host', 'chroma.port', 'python.interpreter', 'server.python']) {
+    const p = props[`codecoach.${key}`];
+    assert.ok(p && (p.description || p.markdownDescription) && 'default' in p, `codecoach.${key}`);
   }
   assert.equal(props['codecoach.cloud.enabled'].default, false);
   assert.equal(props['codecoach.cloud.model'].default, 'gemini-2.5-flash');
@@ -31,29 +62,24 @@ test('every setting the server reads is contributed, with a description and a de
   assert.equal(props['codecoach.cloud.requestsPerDay'].default, 200);
 });
 
-test('defaults map to the section the server expects', () => {
+test('defaults map to the flat section the server expects, with its names', () => {
   const s = serverSettings(reader());
   assert.equal(s.debounceMs, 300);
   assert.equal(s.logLevel, 'info');
   assert.deepEqual(s.disabledRules, []);
-  assert.deepEqual(s.cloud, { enabled: false, model: 'gemini-2.5-flash', requestsPerMinute: 8, requestsPerDay: 200 });
-  assert.deepEqual(s.chroma, { host: '', port: 8000 });
-  assert.equal(s.dataDir, '');
-  assert.ok(!('python' in s) && !('server' in s) && !('trace' in s), 'client-only settings stay in the client');
+  assert.equal(s.cloudEnabled, false);
+  assert.equal(s.model, 'gemini-2.5-flash');
+  assert.equal(s.requestsPerMinute, 8);
+  assert.equal(s.requestsPerDay, 200);
+  for (const k of ['python', 'server', 'trace', 'dataDir', 'chroma', 'cloud']) assert.ok(!(k in s), `${k} stays in the client`);
 });
 
 test('user values pass through unchanged: the server validates and fails soft', () => {
-  const s = serverSettings(reader({ debounceMs: 'fast', disabledRules: ['CC103'], ruleSeverity: { CC604: 'hint' } }));
+  const s = serverSettings(reader({ debounceMs: 'fast', disabledRules: ['CC103'], ruleSeverity: { CC604: 'hint' }, 'cloud.model': '' }));
   assert.equal(s.debounceMs, 'fast');
   assert.deepEqual(s.disabledRules, ['CC103']);
   assert.deepEqual(s.ruleSeverity, { CC604: 'hint' });
-});
-
-test('bad client-side values fall back to defaults', () => {
-  const s = serverSettings(reader({ 'cloud.model': '  ', 'cloud.requestsPerDay': 'lots', exclude: ['**/gen/**', 3, ''] }));
-  assert.equal(s.cloud.model, 'gemini-2.5-flash');
-  assert.equal(s.cloud.requestsPerDay, 200);
-  assert.deepEqual(s.exclude, ['**/gen/**']);
+  assert.equal(s.model, '');
 });
 
 test('didChangeConfiguration wraps the section as {settings: {codecoach: ...}}', () => {
@@ -63,9 +89,9 @@ test('didChangeConfiguration wraps the section as {settings: {codecoach: ...}}',
 
 test('the API key reaches the environment only when cloud analysis is on, and never the log', () => {
   const key = 'AIzaSyTHIS-IS-NOT-A-REAL-KEY-000000000000';
-  const off = serverEnv({ PATH: '/bin', GOOGLE_API_KEY: 'leaked-from-shell' }, serverSettings(reader()), key);
+  const off = serverEnv({ PATH: '/bin', GOOGLE_API_KEY: 'leaked-from-shell' }, processSettings(reader()), key);
   assert.equal(off.GOOGLE_API_KEY, undefined);
-  const on = serverEnv({ PATH: '/bin' }, serverSettings(reader({ 'cloud.enabled': true })), key);
+  const on = serverEnv({ PATH: '/bin' }, processSettings(reader({ 'cloud.enabled': true })), key);
   assert.equal(on.GOOGLE_API_KEY, key);
   assert.equal(on.PATH, '/bin');
   const described = describeEnv(on);
@@ -75,13 +101,14 @@ test('the API key reaches the environment only when cloud analysis is on, and ne
 });
 
 test('data dir and Chroma server become environment variables', () => {
-  const env = serverEnv({}, serverSettings(reader({ dataDir: '/data/cc', 'chroma.host': 'chroma.lan', 'chroma.port': 9000 })), undefined);
+  const env = serverEnv({}, processSettings(reader({ dataDir: ' /data/cc ', 'chroma.host': 'chroma.lan', 'chroma.port': 9000 })), undefined);
   assert.equal(env.CODECOACH_DATA_DIR, '/data/cc');
   assert.equal(env.CHROMA_HOST, 'chroma.lan');
   assert.equal(env.CHROMA_PORT, '9000');
-  const none = serverEnv({}, serverSettings(reader()), undefined);
+  const none = serverEnv({}, processSettings(reader({ 'chroma.port': 'x' })), undefined);
   assert.equal(none.CODECOACH_DATA_DIR, undefined);
   assert.equal(none.CHROMA_HOST, undefined);
+  assert.equal(processSettings(reader({ 'chroma.port': 'x' })).chroma.port, 8000);
 });
 
 test('process-level settings restart the server; analysis settings do not', () => {

@@ -7,18 +7,36 @@
 /** Reads one `codecoach.*` value (like WorkspaceConfiguration.get). */
 export type ConfigReader = (key: string) => unknown;
 
-/** Analysis settings the server parses (config.py SETTINGS), sent flat. */
-export const ANALYSIS_KEYS = [
-  'debounceMs',
-  'logLevel',
-  'disabledRules',
-  'ruleSeverity',
-  'behaviourHints',
-  'churnEdits',
-  'churnWindowSeconds',
-  'syntaxStreakEdits',
-  'hintCooldownMinutes',
-] as const;
+/**
+ * VS Code setting (under `codecoach.`) -> the name in the server's settings table
+ * (server/codecoach/config.py SETTINGS). The server receives a flat object with
+ * its own names; the editor groups the cloud settings under `codecoach.cloud.*`.
+ * Every key is always sent (defaults included): the server keeps a value until it
+ * is sent again, so a setting reset to its default must travel too.
+ */
+export const SERVER_NAMES: Readonly<Record<string, string>> = {
+  debounceMs: 'debounceMs',
+  logLevel: 'logLevel',
+  disabledRules: 'disabledRules',
+  ruleSeverity: 'ruleSeverity',
+  behaviourHints: 'behaviourHints',
+  churnEdits: 'churnEdits',
+  churnWindowSeconds: 'churnWindowSeconds',
+  syntaxStreakEdits: 'syntaxStreakEdits',
+  hintCooldownMinutes: 'hintCooldownMinutes',
+  'cloud.enabled': 'cloudEnabled',
+  'cloud.model': 'model',
+  'cloud.temperature': 'temperature',
+  'cloud.requestsPerMinute': 'requestsPerMinute',
+  'cloud.requestsPerDay': 'requestsPerDay',
+  'cloud.settleSeconds': 'settleSeconds',
+  'cloud.providers': 'providers',
+  excludeGlobs: 'excludeGlobs',
+  'cloud.timeoutSeconds': 'timeoutSeconds',
+  'cloud.breakerFailures': 'breakerFailures',
+  'cloud.breakerCooldownSeconds': 'breakerCooldownSeconds',
+  'cloud.ollamaModel': 'ollamaModel',
+};
 
 /**
  * Settings that only take effect when the server process starts: they become
@@ -34,47 +52,41 @@ export const RESTART_KEYS = [
   'cloud.enabled',
 ] as const;
 
-export interface ServerSettings {
-  [key: string]: unknown;
-  cloud: { enabled: boolean; model: string; requestsPerMinute: number; requestsPerDay: number };
-  exclude: string[];
+/** The flat object the server parses, with its own setting names. */
+export type ServerSettings = Record<string, unknown>;
+
+/** Process-level settings, passed as environment variables. */
+export interface ProcessSettings {
+  cloudEnabled: boolean;
   dataDir: string;
   chroma: { host: string; port: number };
 }
 
-function str(v: unknown, fallback: string): string {
-  return typeof v === 'string' ? v : fallback;
-}
-
-function num(v: unknown, fallback: number): number {
-  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
-}
-
-/** The `codecoach` section as the server receives it (initializationOptions and didChangeConfiguration). */
+/**
+ * The `codecoach` section as the server receives it (initializationOptions and
+ * didChangeConfiguration). Values pass through as the user wrote them: the
+ * server validates each one and falls back to its default on a bad value.
+ */
 export function serverSettings(get: ConfigReader): ServerSettings {
-  const out: ServerSettings = {
-    cloud: {
-      enabled: get('cloud.enabled') === true,
-      model: str(get('cloud.model'), 'gemini-2.5-flash').trim() || 'gemini-2.5-flash',
-      requestsPerMinute: num(get('cloud.requestsPerMinute'), 8),
-      requestsPerDay: num(get('cloud.requestsPerDay'), 200),
-    },
-    exclude: Array.isArray(get('exclude'))
-      ? (get('exclude') as unknown[]).filter((g): g is string => typeof g === 'string' && g.trim() !== '')
-      : [],
-    dataDir: str(get('dataDir'), '').trim(),
-    chroma: { host: str(get('chroma.host'), '').trim(), port: num(get('chroma.port'), 8000) },
-  };
-  for (const key of ANALYSIS_KEYS) {
-    const value = get(key);
-    if (value !== undefined && value !== null) {
-      out[key] = value;
-    }
+  const out: ServerSettings = {};
+  for (const [client, server] of Object.entries(SERVER_NAMES)) {
+    const value = get(client);
+    if (value !== undefined && value !== null) out[server] = value;
   }
   return out;
 }
 
-/** The wrapper VS Code's pull model and pygls expect: `{settings: {codecoach: {...}}}`. */
+export function processSettings(get: ConfigReader): ProcessSettings {
+  const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+  const port = get('chroma.port');
+  return {
+    cloudEnabled: get('cloud.enabled') === true,
+    dataDir: str(get('dataDir')),
+    chroma: { host: str(get('chroma.host')), port: typeof port === 'number' && Number.isInteger(port) ? port : 8000 },
+  };
+}
+
+/** The wrapper VS Code's push model and pygls use: `{settings: {codecoach: {...}}}`. */
 export function didChangeConfigurationParams(get: ConfigReader): { settings: { codecoach: ServerSettings } } {
   return { settings: { codecoach: serverSettings(get) } };
 }
@@ -85,14 +97,14 @@ export function didChangeConfigurationParams(get: ConfigReader): { settings: { c
  */
 export function serverEnv(
   base: NodeJS.ProcessEnv,
-  settings: ServerSettings,
+  settings: ProcessSettings,
   apiKey: string | undefined,
 ): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base, PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8' };
   // A key left in the editor's own environment must not leak in when the learner said "offline".
   delete env.GOOGLE_API_KEY;
   delete env.GEMINI_API_KEY;
-  if (settings.cloud.enabled && apiKey) {
+  if (settings.cloudEnabled && apiKey) {
     env.GOOGLE_API_KEY = apiKey;
   }
   if (settings.dataDir) env.CODECOACH_DATA_DIR = settings.dataDir;
