@@ -59,7 +59,6 @@ def test_a_mistake_that_comes_back_is_pointed_out():
     bad, good = "x = 1\nif x is 1:\n    pass\n", "x = 1\nif x == 1:\n    pass\n"
     assert ids(session.analyze(bad, 1, PREFS, now=0)) == ["CC102"]
     fixed = session.analyze(good, 2, PREFS, now=60)
-    assert [f.rule_id for f in fixed.fixed] == ["CC102"]
     back = session.analyze("# again\n" + bad, 3, PREFS, now=200)
     assert ids(back) == ["CC102", "CC902"]
     hint = back.findings[1]
@@ -70,12 +69,22 @@ def test_a_mistake_that_comes_back_is_pointed_out():
 
 def test_a_long_syntax_error_streak_offers_help_and_broken_code_fixes_nothing():
     session = DocumentSession("f.py", Analyzer())
-    session.analyze("x = 1\nif x is 1:\n    pass\n", 1, PREFS, now=0)
+    session.commit(session.analyze("x = 1\nif x is 1:\n    pass\n", 1, PREFS, now=0))
     for version in range(2, 5):
         report = session.analyze("if x is 1\n    pass\n", version, PREFS, now=version)
-        assert report.fixed == []  # a broken file has not fixed the CC102 above
+        assert session.commit(report) == []  # a broken file has not fixed the CC102 above
     assert ids(report) == ["CC002", "CC903"]
-    assert ids(session.analyze("x = 1\n", 5, PREFS, now=10)) == []
+    report = session.analyze("x = 1\n", 5, PREFS, now=10)
+    assert ids(report) == []
+    assert [f.rule_id for f in session.commit(report)] == ["CC102"]
+
+
+def test_fixes_are_counted_between_published_reports_only():
+    session = DocumentSession("f.py", Analyzer())
+    session.commit(session.analyze("x = 1\nif x is 1:\n    pass\n", 1, PREFS, now=0))
+    session.analyze("x = 1\nif x == 1:\n    pass\n", 2, PREFS, now=1)  # dropped as stale, never committed
+    report = session.analyze("x = 2\nif x == 1:\n    pass\n", 3, PREFS, now=2)
+    assert [f.rule_id for f in session.commit(report)] == ["CC102"]
 
 
 def test_behaviour_hints_can_be_switched_off():

@@ -20,14 +20,12 @@ class Preferences:
 
 @dataclass(frozen=True)
 class Report:
-    """What one analysis of one version produced, and how it differs from the previous one."""
+    """What one analysis of one version produced."""
 
     version: int | None
     lines: list[str]
     analysis: Analysis
     findings: list[Finding]
-    new: list[Finding]
-    fixed: list[Finding]
 
 
 def identity(finding: Finding, lines: list[str]) -> tuple:
@@ -58,24 +56,22 @@ class DocumentSession:
             self._tracker.thresholds = prefs.thresholds
             hints = self._tracker.observe(analysis, lambda f: identity(f, lines), now)
         findings = apply_preferences(analysis.findings + hints, prefs.disabled, prefs.severity)
-        new, fixed = self._delta(analysis, lines)
-        report = Report(version, lines, analysis, findings, new, fixed)
-        self.last = report
-        return report
+        return Report(version, lines, analysis, findings)
 
-    def _delta(self, analysis: Analysis, lines: list[str]) -> tuple[list[Finding], list[Finding]]:
-        """Findings that appeared and that disappeared since the last analysis that parsed.
+    def commit(self, report: Report) -> list[Finding]:
+        """The report was shown to the learner: return the mistakes it no longer has.
 
-        A file that does not parse has not fixed anything: while it is broken the
-        previous findings are kept as they were.
+        Deltas are taken between *published* reports, so a result dropped as stale
+        never hides a fix. A file that does not parse has not fixed anything: while
+        it is broken the previous findings stand.
         """
-        if not analysis.syntax_ok:
-            return [], []
-        current = {identity(f, lines): f for f in analysis.findings}
-        new = [f for key, f in current.items() if key not in self._previous]
+        self.last = report
+        if not report.analysis.syntax_ok:
+            return []
+        current = {identity(f, report.lines): f for f in report.analysis.findings}
         fixed = [f for key, f in self._previous.items() if key not in current]
         self._previous = current
-        return new, fixed
+        return fixed
 
     def findings_at(self, line: int, column: int) -> list[Finding]:
         report = self.last

@@ -19,10 +19,10 @@ from pygls.exceptions import JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 
 from .. import __version__
-from ..analysis.document import DocumentSession, Preferences, Report
-from ..analysis.engine import Analyzer
+from ..analysis.document import Preferences, Report
 from ..analysis.concepts import label
 from ..analysis.signals import Thresholds
+from ..coach import Coach
 from ..config import Settings
 from ..services.explain import explain_code, explain_findings
 from . import convert
@@ -34,14 +34,14 @@ STATUS = "codecoach/status"
 EXPLAIN = "codecoach.explain"
 RECOMMEND = "codecoach.showRecommendations"
 DISABLE_RULE = "codecoach.disableRule"
+FEEDBACK = "codecoach.feedback"
 
 
 class CoachServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("code-coach", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
         self.settings = Settings()
-        self.analyzer = Analyzer()
-        self.sessions: dict[str, DocumentSession] = {}
+        self.coach = Coach()
         self.pending: dict[str, asyncio.Task] = {}
         self.hover_kind = lsp.MarkupKind.PlainText
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codecoach-analysis")
@@ -83,23 +83,23 @@ class CoachServer(LanguageServer):
         if delay > 0:
             await asyncio.sleep(delay)
         document = self.workspace.text_documents.get(uri)
-        session = self.sessions.get(uri)
-        if document is None or session is None:
+        if document is None or uri not in self.coach.sessions:
             return
         text, version = document.source, document.version
         started = time.perf_counter()
         try:
             report = await asyncio.get_running_loop().run_in_executor(
-                self.worker, session.analyze, text, version, self.preferences, time.time()
+                self.worker, self.coach.analyze, uri, text, version, self.preferences
             )
         except Exception:  # noqa: BLE001 - one bad file must not take the server down
             log.exception("Analysis of %s failed; keeping the previous diagnostics", uri)
             return
         current = self.workspace.text_documents.get(uri)
-        if current is None or current.version != version:
+        if current is None or current.version != version or uri not in self.coach.sessions:
             log.debug("Dropped stale result for %s v%s", uri, version)
             return
         self.publish(uri, report)
+        self.coach.published(uri, report)
         log.debug(
             "Analyzed %s v%s in %.1f ms: %d finding(s)",
             uri, version, (time.perf_counter() - started) * 1000, len(report.findings),
@@ -159,21 +159,21 @@ def on_initialized(ls: CoachServer, params: lsp.InitializedParams) -> None:
 @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
 def on_configuration(ls: CoachServer, params: lsp.DidChangeConfigurationParams) -> None:
     ls.apply_settings(params.settings)
-    for uri in list(ls.sessions):
+    for uri in list(ls.coach.sessions):
         ls.schedule(uri, 0)
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
 def on_open(ls: CoachServer, params: lsp.DidOpenTextDocumentParams) -> None:
     uri = params.text_document.uri
-    ls.sessions[uri] = DocumentSession(uri, ls.analyzer)
+    ls.coach.open_document(uri)
     ls.schedule(uri, 0)
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
 def on_change(ls: CoachServer, params: lsp.DidChangeTextDocumentParams) -> None:
     uri = params.text_document.uri
-    session = ls.sessions.get(uri)
+    session = ls.coach.sessions.get(uri)
     if session is None:
         return
     now = time.time()
@@ -190,13 +190,14 @@ def on_close(ls: CoachServer, params: lsp.DidCloseTextDocumentParams) -> None:
     task = ls.pending.pop(uri, None)
     if task is not None:
         task.cancel()
-    ls.sessions.pop(uri, None)
+    ls.coach.close_document(uri)
     ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
 @server.feature(lsp.TEXT_DOCUMENT_HOVER)
 def on_hover(ls: CoachServer, params: lsp.HoverParams) -> lsp.Hover | None:
-    session = ls.sessions.get(params.text_document.uri)
+    uri = params.text_document.uri
+    session = ls.coach.sessions.get(uri)
     report = session.last if session else None
     if report is None:
         return None
@@ -206,8 +207,15 @@ def on_hover(ls: CoachServer, params: lsp.HoverParams) -> lsp.Hover | None:
     if not findings:
         return None
     markdown = ls.hover_kind == lsp.MarkupKind.Markdown
-    separator = "\n\n---\n\n" if markdown else "\n\n----\n\n"
-    text = separator.join(f.hover_markdown() if markdown else f.hover_plaintext() for f in findings)
+    parts = []
+    for finding in findings:
+        text = finding.hover_markdown() if markdown else finding.hover_plaintext()
+        before = ls.coach.met_before(uri, finding)
+        if before:
+            text = f"{'*' + before + '*' if markdown else before}\n\n{text}"
+        parts.append(text)
+        ls.coach.read(uri, finding)
+    text = ("\n\n---\n\n" if markdown else "\n\n----\n\n").join(parts)
     first = findings[0]
     return lsp.Hover(
         contents=lsp.MarkupContent(kind=ls.hover_kind, value=text),
@@ -258,7 +266,7 @@ def explain(ls: CoachServer, *args: Any) -> dict:
     """Explain the mistakes in a range, or what the selected code is made of."""
     request = _single_object(args, EXPLAIN, "uri", "range")
     uri = request["uri"]
-    session = ls.sessions.get(uri)
+    session = ls.coach.sessions.get(uri)
     document = ls.workspace.text_documents.get(uri)
     if session is None or document is None or session.last is None:
         raise JsonRpcInvalidParams(f"{uri} is not open in the editor")
@@ -275,11 +283,13 @@ def explain(ls: CoachServer, *args: Any) -> dict:
         if f.span.start <= end and start <= f.span.end
     ]
     if findings:
+        for finding in findings:
+            ls.coach.read(uri, finding, kind="explain")
         return {"markdown": explain_findings(findings), "rules": [f.rule_id for f in findings]}
     selected = "".join(report.lines[start.line : end.line + 1])
     if start.line == end.line:
         selected = report.lines[start.line][start.column : end.column]
-    return explain_code(selected, ls.analyzer) | {"rules": []}
+    return explain_code(selected, ls.coach.analyzer) | {"rules": []}
 
 
 @server.command(DISABLE_RULE)
@@ -289,9 +299,20 @@ def disable_rule(ls: CoachServer, *args: Any) -> dict:
     disabled = sorted(ls.settings.disabledRules | {rule})
     ls.apply_settings({"disabledRules": disabled})
     log.info("Rule %s switched off; re-enable it in the codecoach.disabledRules setting", rule)
-    for uri in list(ls.sessions):
+    for uri in list(ls.coach.sessions):
         ls.schedule(uri, 0)
     return {"disabledRules": disabled}
+
+
+@server.command(FEEDBACK)
+def feedback(ls: CoachServer, *args: Any) -> dict:
+    """'Was this explanation helpful?': stored, and used to rank explanations."""
+    request = _single_object(args, FEEDBACK, "rule", "helpful")
+    if not isinstance(request["helpful"], bool):
+        raise JsonRpcInvalidParams(f"{FEEDBACK}: helpful must be true or false")
+    ls.coach.feedback(str(request.get("uri", "")), str(request["rule"]).upper(), request["helpful"],
+                      str(request.get("note", "")))
+    return {"recorded": True}
 
 
 @server.feature(lsp.SHUTDOWN)
@@ -299,6 +320,7 @@ def on_shutdown(ls: CoachServer, params: Any = None) -> None:
     for task in ls.pending.values():
         task.cancel()
     ls.worker.shutdown(wait=False, cancel_futures=True)
+    ls.coach.close()
 
 
 def main() -> None:

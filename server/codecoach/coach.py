@@ -1,0 +1,160 @@
+"""The coach as one object: open documents, their analyses, and the memory.
+
+Front ends (the language server, the CLI, a future HTTP front) drive a Coach;
+they never reach into analysis or memory on their own. Nothing here knows LSP.
+
+Threads: `analyze` runs on the caller's worker thread; everything else is cheap
+and runs on the caller's main thread. The memory is opened lazily on the worker
+after the first analysis, so it never delays the first diagnostics; what
+happens before it is open waits in a short backlog.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .analysis.document import DocumentSession, Preferences, Report
+from .analysis.engine import Analyzer
+from .analysis.findings import Finding
+
+if TYPE_CHECKING:
+    from .memory import Memory
+
+log = logging.getLogger(__name__)
+
+# Keep memory events from before the memory opened, up to a bound.
+BACKLOG_LIMIT = 10_000
+
+
+class Coach:
+    def __init__(self, *, data_dir: str | None = None, remember: bool = True) -> None:
+        self.analyzer = Analyzer()
+        self.sessions: dict[str, DocumentSession] = {}
+        self._data_dir = data_dir
+        self._remember = remember
+        self._memory: Memory | None = None
+        self._memory_failed = False
+        self._backlog: list[Callable[[Memory], object]] = []
+        self._lock = threading.Lock()
+
+    # -- documents -------------------------------------------------------
+    def open_document(self, file: str) -> DocumentSession:
+        session = DocumentSession(file, self.analyzer)
+        self.sessions[file] = session
+        return session
+
+    def close_document(self, file: str) -> None:
+        self.sessions.pop(file, None)
+        self._with_memory(lambda m: m.forget_file_state(file))
+
+    def analyze(self, file: str, text: str, version: int | None, prefs: Preferences) -> Report:
+        """Worker thread: analyze one version, and open the memory once the first result exists."""
+        report = self.sessions[file].analyze(text, version, prefs, time.time())
+        if self._remember and self._memory is None and not self._memory_failed:
+            self._open_memory()
+        return report
+
+    def published(self, file: str, report: Report) -> None:
+        """The learner now sees `report`: remember what appeared, what was fixed, what was practised."""
+        session = self.sessions.get(file)
+        if session is None:
+            return
+        fixed = session.commit(report)
+        analysis = report.analysis
+
+        def record(memory: Memory) -> None:
+            memory.record_shown(file, report.findings, report.lines)
+            if fixed:
+                memory.record_fixed(file, fixed)
+            if analysis.syntax_ok and analysis.concepts:
+                flagged = {c for f in report.findings for c in f.concepts}
+                memory.record_concepts(file, dict(analysis.concepts), clean=not report.findings, flagged=flagged)
+            for finding in report.findings:
+                memory.prefetch(finding, _region(report, finding), file)
+
+        self._with_memory(record)
+
+    # -- what the learner reads ------------------------------------------
+    def met_before(self, file: str, finding: Finding) -> str | None:
+        """'You met this before: grades.py, 2 days ago', from the prefetched retrieval (never blocks)."""
+        memory = self._memory
+        if memory is None:
+            return None
+        from .memory import finding_key
+
+        past = memory.cached_similar(finding_key(finding, file))
+        return past[0].phrase() if past else None
+
+    def read(self, file: str, finding: Finding, kind: str = "hover") -> None:
+        self._with_memory(lambda m: m.record_hover(file, finding, kind=kind))
+
+    def feedback(self, file: str, rule: str, helpful: bool, note: str = "") -> None:
+        self._with_memory(lambda m: m.record_feedback(file, rule, helpful, note))
+
+    # -- memory plumbing -------------------------------------------------
+    @property
+    def memory(self) -> Memory | None:
+        return self._memory
+
+    def memory_now(self) -> Memory | None:
+        """The memory, opening it now if needed (for commands that read it)."""
+        if self._memory is None and self._remember and not self._memory_failed:
+            self._open_memory()
+        return self._memory
+
+    def _open_memory(self) -> None:
+        try:
+            from .memory import Memory
+
+            memory = Memory.open(self._data_dir or os.environ.get("CODECOACH_DATA_DIR") or None)
+        except Exception:  # noqa: BLE001 - the coach works without memory
+            log.exception("Could not open the memory; the coach keeps working without remembering")
+            self._memory_failed = True
+            self._backlog.clear()
+            return
+        with self._lock:
+            backlog, self._backlog = self._backlog, []
+            self._memory = memory
+        for action in backlog:
+            action(memory)
+        log.info("Memory open in %s", getattr(memory, "data_dir", "the data folder"))
+
+    def _with_memory(self, action: Callable[[Memory], object]) -> None:
+        if not self._remember or self._memory_failed:
+            return
+        with self._lock:
+            memory = self._memory
+            if memory is None:
+                if len(self._backlog) < BACKLOG_LIMIT:
+                    self._backlog.append(action)
+                return
+        try:
+            action(memory)
+        except Exception:  # noqa: BLE001 - memory must never break the editor
+            log.exception("Memory could not record an event")
+
+    def close(self) -> None:
+        memory = self._memory
+        if memory is not None:
+            memory.close()
+
+
+def _region(report: Report, finding: Finding) -> str:
+    from .memory import region_text
+
+    return region_text(report.lines, finding.span.start.line, finding.span.end.line)
+
+
+def file_of(uri_or_path: str) -> str:
+    """A readable, stable file identifier: the filesystem path when there is one."""
+    if uri_or_path.startswith("file://"):
+        from urllib.parse import unquote, urlparse
+
+        return str(Path(unquote(urlparse(uri_or_path).path)))
+    return uri_or_path
