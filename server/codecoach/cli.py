@@ -1,4 +1,4 @@
-"""`codecoach serve|analyze ...`: the command-line front of the coach.
+"""`codecoach serve|analyze|reindex|forget ...`: the command-line front of the coach.
 
 Imports stay inside the subcommands so `codecoach serve` pays only for what
 the language server needs.
@@ -46,7 +46,60 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched for *.py)")
     analyze.add_argument("--json", action="store_true", help="machine-readable output")
     analyze.set_defaults(run=_analyze)
+
+    reindex = sub.add_parser("reindex", help="rebuild the vector index from the event log")
+    reindex.set_defaults(run=_reindex)
+
+    forget = sub.add_parser("forget", help="delete what the coach remembers (event log and index)")
+    which = forget.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all", action="store_true", help="everything")
+    which.add_argument("--before", metavar="DATE", type=_date, help="events before this day (YYYY-MM-DD)")
+    forget.set_defaults(run=_forget)
     return parser
+
+
+def _date(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-21") from None
+
+
+def _open_memory():
+    from .memory import Memory
+
+    return Memory.open(os.environ.get("CODECOACH_DATA_DIR") or None)
+
+
+def _reindex(args: argparse.Namespace) -> int:
+    memory = _open_memory()
+    try:
+        print(f"Rebuilding the index from the event log in {memory.data_dir} ...", file=sys.stderr)
+        counts = memory.reindex()
+    except Exception as error:  # noqa: BLE001 - report, don't dump a traceback on a learner
+        print(f"codecoach: reindex failed: {error}", file=sys.stderr)
+        return 1
+    finally:
+        memory.close()
+    print("Reindexed " + ", ".join(f"{n} {kind}" for kind, n in counts.items()) + ".")
+    return EXIT_OK
+
+
+def _forget(args: argparse.Namespace) -> int:
+    memory = _open_memory()
+    try:
+        deleted = memory.forget(all=True) if args.all else memory.forget(before=args.before)
+    except Exception as error:  # noqa: BLE001
+        print(f"codecoach: forget failed: {error}", file=sys.stderr)
+        return 1
+    finally:
+        memory.close()
+    total = sum(deleted.values())
+    scope = "everything" if args.all else f"everything before {args.before.isoformat()}"
+    print(f"Forgot {scope}: {total} event(s) deleted from the log and the index.")
+    return EXIT_OK
 
 
 def _serve(args: argparse.Namespace) -> int:
