@@ -86,7 +86,68 @@ SETTINGS: tuple[Setting, ...] = (
             "Consecutive analyses with a syntax error before the coach offers help."),
     Setting("hintCooldownMinutes", 10, _int_between(0, 1440),
             "At most one editing-behaviour hint per code region within this many minutes."),
+    # -- cloud analysis (Gemini through LangChain); nothing leaves the machine unless cloudEnabled
+    Setting("cloudEnabled", False, lambda v: _bool(v),
+            "Send settled, redacted code to Gemini for deeper analysis. Needs GOOGLE_API_KEY. Off by default."),
+    Setting("model", "gemini-2.5-flash", lambda v: _text(v),
+            "The Gemini model used for cloud analysis and explanations."),
+    Setting("temperature", 0.2, lambda v: _float_between(0.0, 2.0)(v),
+            "Sampling temperature of the cloud model (0 = most deterministic)."),
+    Setting("requestsPerMinute", 8, _int_between(1, 1000),
+            "At most this many cloud requests per minute (the free tier allows about 10)."),
+    Setting("requestsPerDay", 200, _int_between(1, 100_000),
+            "At most this many cloud requests per day; the count survives restarts and resets at midnight Pacific time."),
+    Setting("settleSeconds", 4, _int_between(1, 600),
+            "Seconds of quiet after the last edit before a file is sent for cloud analysis."),
+    Setting("providers", ("gemini", "offline"), lambda v: _providers(v),
+            'Analysis providers in order of preference: "gemini", "ollama", "offline" (always last).'),
+    Setting("excludeGlobs", (), lambda v: _globs(v),
+            'Extra file globs never sent to the cloud, besides .env*, *secret*, *.pem, *.key, e.g. ["**/homework/**"].'),
+    Setting("timeoutSeconds", 30, _int_between(2, 300),
+            "Timeout of one cloud request, in seconds."),
+    Setting("breakerFailures", 3, _int_between(1, 100),
+            "Consecutive failures after which a provider is skipped for the cooldown."),
+    Setting("breakerCooldownSeconds", 300, _int_between(5, 86_400),
+            "How long a failing provider is skipped before one probe request is tried."),
+    Setting("ollamaModel", "qwen2.5-coder:7b", lambda v: _text(v),
+            "The local Ollama model used when \"ollama\" is among the providers (needs langchain-ollama)."),
 )
+
+PROVIDERS = ("gemini", "ollama", "offline")
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("expected a non-empty string")
+    return value.strip()
+
+
+def _float_between(low: float, high: float) -> Callable[[Any], float]:
+    def parse(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"expected a number between {low:g} and {high:g}")
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low:g} and {high:g}")
+        return float(value)
+
+    return parse
+
+
+def _providers(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ValueError('expected a list such as ["gemini", "offline"]')
+    names = [v.strip().lower() for v in value]
+    unknown = [n for n in names if n not in PROVIDERS]
+    if unknown:
+        raise ValueError("unknown provider(s) " + ", ".join(unknown) + "; use " + ", ".join(PROVIDERS))
+    ordered = tuple(dict.fromkeys(n for n in names if n != "offline"))
+    return ordered + ("offline",)
+
+
+def _globs(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ValueError('expected a list of globs, e.g. ["**/private/**"]')
+    return tuple(v.strip() for v in value if v.strip())
 
 
 def _bool(value: Any) -> bool:
@@ -106,6 +167,18 @@ class Settings:
     churnWindowSeconds: int = 180
     syntaxStreakEdits: int = 8
     hintCooldownMinutes: int = 10
+    cloudEnabled: bool = False
+    model: str = "gemini-2.5-flash"
+    temperature: float = 0.2
+    requestsPerMinute: int = 8
+    requestsPerDay: int = 200
+    settleSeconds: int = 4
+    providers: tuple[str, ...] = ("gemini", "offline")
+    excludeGlobs: tuple[str, ...] = ()
+    timeoutSeconds: int = 30
+    breakerFailures: int = 3
+    breakerCooldownSeconds: int = 300
+    ollamaModel: str = "qwen2.5-coder:7b"
 
     @property
     def log_level(self) -> int:
