@@ -18,6 +18,7 @@ from . import concepts as concept_tags
 from .findings import Finding, Severity, split_lines
 from .names import name_findings
 from .rules import CATALOGUE, Context, ModuleFacts, Rule
+from .rules.base import function_summary
 from .syntax import syntax_finding
 
 _DISPATCH: dict[type, tuple[Rule, ...]] = {}
@@ -57,6 +58,7 @@ class Analyzer:
 
     def __init__(self, cache_size: int = 4096) -> None:
         self._cache: OrderedDict[tuple, ChunkResult] = OrderedDict()
+        self._summaries: OrderedDict[tuple, tuple[bool, bool, bool, bool]] = OrderedDict()
         self._cache_size = cache_size
 
     def analyze(self, text: str) -> Analysis:
@@ -71,16 +73,16 @@ class Analyzer:
             except RecursionError:
                 return Analysis(findings=[], syntax_ok=False)
 
-        facts = ModuleFacts(tree)
+        chunks = [(node, _first_line(node), (node.end_lineno or node.lineno) - 1) for node in tree.body]
+        keys = {id(node): _chunk_key(node, first, last, lines) for node, first, last in chunks}
+        facts = ModuleFacts(tree, lambda func: self._summary(keys[id(func)], func))
         findings: list[Finding] = []
         total: Counter = Counter()
         per_function: dict[str, Counter] = {}
         functions: list[tuple[int, int, str]] = []
 
-        for node in tree.body:
-            first = _first_line(node)
-            last = (node.end_lineno or node.lineno) - 1
-            result = self._chunk(node, first, last, lines, facts)
+        for node, first, last in chunks:
+            result = self._chunk((keys[id(node)], facts.key), node, first, lines, facts)
             findings.extend(f.shifted(first) for f in result.findings)
             for qualname, counts in result.concepts.items():
                 total.update(counts)
@@ -97,22 +99,33 @@ class Analyzer:
             functions=functions,
         )
 
-    def _chunk(
-        self, node: ast.stmt, first: int, last: int, lines: list[str], facts: ModuleFacts
-    ) -> ChunkResult:
-        text = "".join(lines[first : last + 1])
-        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-        # Statements that share a line (`a = 1; b = 2`) share its text: the columns tell them apart.
-        key = (digest, node.col_offset, node.end_col_offset, facts.key)
+    def _chunk(self, key: tuple, node: ast.stmt, first: int, lines: list[str], facts: ModuleFacts) -> ChunkResult:
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
             return cached
         result = _walk_chunk(node, first, lines, facts)
-        self._cache[key] = result
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+        self._remember(self._cache, key, result)
         return result
+
+    def _summary(self, key: tuple, func: ast.AST) -> tuple[bool, bool, bool, bool]:
+        summary = self._summaries.get(key)
+        if summary is None:
+            summary = function_summary(func)
+            self._remember(self._summaries, key, summary)
+        return summary
+
+    def _remember(self, cache: OrderedDict, key: tuple, value: object) -> None:
+        cache[key] = value
+        if len(cache) > self._cache_size:
+            cache.popitem(last=False)
+
+
+def _chunk_key(node: ast.stmt, first: int, last: int, lines: list[str]) -> tuple:
+    text = "".join(lines[first : last + 1])
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    # Statements that share a line (`a = 1; b = 2`) share its text: the columns tell them apart.
+    return (digest, node.col_offset, node.end_col_offset)
 
 
 def _first_line(node: ast.stmt) -> int:

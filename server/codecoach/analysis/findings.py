@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 RULES_DOC_URL = "https://github.com/code-coach/code-coach/blob/main/docs/rules.md"
 

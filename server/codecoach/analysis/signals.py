@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from .concepts import label
@@ -131,7 +132,8 @@ class BehaviourTracker:
                 continue
             count, minutes = len(times), max(1, round((times[-1] - times[0]) / 60))
             concepts = [c for c, _ in regions.function_concepts.get(region, Counter()).most_common(3)]
-            self._offer(("churn", region), now, lambda: churn_hint(region, count, minutes, span, concepts))
+            hint = partial(churn_hint, region, count, minutes, span, concepts)
+            self._offer(("churn", region), now, hint)
 
     def _recurrences(self, current: dict[tuple, Finding], now: float) -> None:
         for key in self._present - current.keys():

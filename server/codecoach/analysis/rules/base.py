@@ -91,7 +91,13 @@ class ModuleFacts:
     __slots__ = ("valueless_functions", "printing_functions", "input_only_names",
                  "exiting_functions", "one_path_names", "module_placeholder_names", "_key")
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(
+        self,
+        tree: ast.Module,
+        summarize: Callable[[ast.AST], tuple[bool, bool, bool, bool]] | None = None,
+    ) -> None:
+        """`summarize` may be a cached version of `function_summary` (the engine's, per chunk)."""
+        summarize = summarize or function_summary
         valueless: set[str] = set()
         printing: set[str] = set()
         exiting: set[str] = set()
@@ -100,7 +106,7 @@ class ModuleFacts:
                 # The last definition of a name is the one callers get.
                 valueless.discard(node.name)
                 printing.discard(node.name)
-                gives_value, generator, prints, exits = _summary(node)
+                gives_value, generator, prints, exits = summarize(node)
                 if exits:
                     exiting.add(node.name)
                 # Calling an `async def` gives a coroutine, never None; a decorator may
@@ -147,6 +153,15 @@ class Context:
         self.lines = lines
         self.facts = facts
         self.parents: dict[ast.AST, ast.AST] = {}
+        # Per-chunk scratch space for facts several detectors or nodes need (see `memo`).
+        self._memo: dict[tuple, Any] = {}
+
+    def memo(self, kind: str, node: ast.AST, compute: Callable[[], Any]) -> Any:
+        """`compute()` once per (kind, node) within this chunk, e.g. the facts of a function body."""
+        key = (kind, id(node))
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     # -- positions -------------------------------------------------------
     def column(self, line: int, byte_col: int) -> int:
@@ -217,7 +232,7 @@ def walk_same_scope(node: ast.AST) -> Iterator[ast.AST]:
             stack.extend(ast.iter_child_nodes(child))
 
 
-def _summary(func: ast.AST) -> tuple[bool, bool, bool, bool]:
+def function_summary(func: ast.AST) -> tuple[bool, bool, bool, bool]:
     """One walk for ModuleFacts: (returns_value, is_generator, calls_print, may exit the program)."""
     value = generator = prints = exits = False
     for n in walk_same_scope(func):
@@ -296,6 +311,14 @@ def input_only_names(nodes: Iterable[ast.AST]) -> frozenset[str]:
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For)) and isinstance(node.target, ast.Name):
             other.add(node.target.id)
     return frozenset(raw - other)
+
+
+def raw_input_names(node: ast.AST, ctx: Context) -> frozenset[str]:
+    """Names holding the raw text of `input()` in the scope around `node` (computed once per scope)."""
+    scope = ctx.enclosing_function(node)
+    if scope is None:
+        return ctx.facts.input_only_names
+    return ctx.memo("input-only-names", scope, lambda: input_only_names(walk_same_scope(scope)))
 
 
 def names_in(node: ast.AST) -> set[str]:

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from ..findings import Severity
-from .base import PY_DOCS, Context, Hit, Rule, hit, input_only_names, is_builtin_call, walk_same_scope
+from .base import PY_DOCS, Context, Hit, Rule, hit, is_builtin_call, raw_input_names
 
 _COMPARISONS = f"{PY_DOCS}/reference/expressions.html#comparisons"
 
@@ -81,26 +81,21 @@ def _bool_literal_compare(node: ast.Compare, ctx: Context) -> Iterator[Hit]:
 
 def _input_compared_with_number(node: ast.Compare, ctx: Context) -> Iterator[Hit]:
     operands = [node.left, *node.comparators]
-    scope = ctx.enclosing_function(node)
     for op, left, right in zip(node.ops, operands, operands[1:]):
         if not isinstance(op, (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)):
             continue
         for text_side, other in ((left, right), (right, left)):
-            if _is_raw_input(text_side, scope, ctx) and isinstance(other, ast.Constant) \
+            if _is_raw_input(text_side, node, ctx) and isinstance(other, ast.Constant) \
                     and isinstance(other.value, (int, float)) and not isinstance(other.value, bool):
                 yield hit(node, number=repr(other.value))
                 return
 
 
-def _is_raw_input(node: ast.AST, scope: ast.AST | None, ctx: Context) -> bool:
+def _is_raw_input(node: ast.AST, compare: ast.Compare, ctx: Context) -> bool:
     """`input(...)` itself, or a name whose only assignments in its scope are `input(...)`."""
     if is_builtin_call(node, "input"):
         return True
-    if not isinstance(node, ast.Name):
-        return False
-    if scope is None:
-        return node.id in ctx.facts.input_only_names
-    return node.id in input_only_names(walk_same_scope(scope))
+    return isinstance(node, ast.Name) and node.id in raw_input_names(compare, ctx)
 
 
 RULES: tuple[Rule, ...] = (

@@ -13,7 +13,7 @@ from .base import (
     Hit,
     Rule,
     hit,
-    input_only_names,
+    raw_input_names,
     is_builtin_call,
     walk_same_scope,
 )
@@ -137,20 +137,13 @@ def _number_text(node: ast.AST) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _NUMBER_FUNCTIONS
 
 
-def _raw_input_names(node: ast.AST, ctx: Context) -> frozenset[str]:
-    scope = ctx.enclosing_function(node)
-    if scope is None:
-        return ctx.facts.input_only_names
-    return input_only_names(walk_same_scope(scope))
-
-
 def _is_text(node: ast.AST, ctx: Context, raw_names: frozenset[str] | None = None) -> bool:
     if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str)):
         return True
     if is_builtin_call(node, "input", "str"):
         return True
     if isinstance(node, ast.Name):
-        names = raw_names if raw_names is not None else _raw_input_names(node, ctx)
+        names = raw_names if raw_names is not None else raw_input_names(node, ctx)
         return node.id in names
     return False
 
@@ -189,7 +182,7 @@ def _input_used_as_number(node: ast.AST, ctx: Context) -> Iterator[Hit]:
 def _is_raw_input(node: ast.AST, ctx: Context) -> bool:
     if is_builtin_call(node, "input"):
         return True
-    return isinstance(node, ast.Name) and node.id in _raw_input_names(node, ctx)
+    return isinstance(node, ast.Name) and node.id in raw_input_names(node, ctx)
 
 
 # -- `{name}` in a string without the f prefix ---------------------------------
