@@ -1,0 +1,407 @@
+"""`CloudAnalyst`: the one object the front ends (LSP, CLI) call for cloud analysis.
+
+- `analyze(path, text, offline_findings, past_context) -> list[Finding]`:
+  blocking; call it on a worker thread for a *settled* document. Returns the
+  cloud findings for the whole text (cached chunks included), so the caller
+  can replace the previous Source.GEMINI findings with them. Never raises.
+- `explain(finding, code_region, path=...) -> str | None`: a tailored
+  explanation (Markdown), cached; for prefetching on a worker thread.
+  `cached_explanation(...)` is the non-blocking cache lookup for hovers.
+- `status() -> dict`: the `codecoach/status` payload; `on_status(dict)` is
+  called whenever it changes (from the calling thread: marshal it to the loop).
+
+Consent: nothing is sent unless `cloudEnabled` is on AND a provider can work
+(a key for Gemini). With cloud off, no provider is even built and no socket is
+opened. Before anything is sent: excluded files are skipped, text is redacted.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..analysis.findings import Finding, Source, split_lines
+from ..config import Settings
+from ..privacy import is_excluded, redact
+from . import chunks as chunking
+from .base import Provider
+from .budget import Budget
+from .cache import ResponseCache
+from .chain import ProviderChain
+from .keys import find_api_key, find_base_url
+from .mapping import payload_to_findings, review_to_payload
+from .prompts import PromptChunk, analysis_messages, explain_messages
+from .store import FILENAME, CloudStore
+
+log = logging.getLogger("codecoach.cloud")
+
+FAILED_RETRY_SECONDS = 60.0  # a chunk whose request failed waits this long before it is tried again
+MAX_PAST_CONTEXT = 8
+_CHAIN_FIELDS = ("cloudEnabled", "model", "temperature", "providers", "timeoutSeconds", "breakerFailures",
+                 "breakerCooldownSeconds", "ollamaModel")
+
+
+class CloudAnalyst:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        data_dir: str | os.PathLike[str] | None = None,
+        store: CloudStore | None = None,
+        workspace_folders: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+        api_key: str | None = None,
+        on_status: Callable[[dict], None] | None = None,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+        providers: Sequence[Provider] | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self._data_dir = data_dir
+        self._store = store
+        self._folders = list(workspace_folders)
+        self._env = env
+        self._explicit_key = api_key
+        self._on_status = on_status
+        self._clock = clock
+        self._monotonic = monotonic
+        self._injected = list(providers) if providers is not None else None
+        self._lock = threading.RLock()
+        self._chain: ProviderChain | None = None
+        self._budget: Budget | None = None
+        self._inflight: set[str] = set()
+        self._failed: dict[str, float] = {}
+        self._excluded_logged: set[str] = set()
+        self._reviews: dict[str, list[dict]] = {}
+        self._last_status: dict | None = None
+        self.redactions = 0  # secrets replaced so far (for logs and tests)
+
+    # -- configuration ------------------------------------------------------------------
+    def update(self, settings: Settings, workspace_folders: Sequence[str] | None = None) -> None:
+        """New settings (didChangeConfiguration). Rebuilds the providers only if their settings changed."""
+        with self._lock:
+            old = self.settings
+            self.settings = settings
+            if workspace_folders is not None:
+                self._folders = list(workspace_folders)
+            if self._budget is not None:
+                self._budget.configure(settings.requestsPerMinute, settings.requestsPerDay)
+            if any(getattr(old, f) != getattr(settings, f) for f in _CHAIN_FIELDS) or workspace_folders is not None:
+                self._drop_chain()
+        self._publish()
+
+    def set_api_key(self, key: str | None) -> None:
+        """The key from the editor's secret storage (None or "" forgets it)."""
+        with self._lock:
+            self._explicit_key = key or None
+            self._drop_chain()
+        self._publish()
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop_chain()
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
+    def _drop_chain(self) -> None:
+        if self._chain is not None:
+            self._chain.close()
+            self._chain = None
+
+    def api_key(self) -> str | None:
+        return self._explicit_key or find_api_key(self._folders, self._env)
+
+    def disabled_reason(self) -> str:
+        """Why cloud analysis is off, or "" if it is on."""
+        if not self.settings.cloudEnabled:
+            return "cloud analysis is off"
+        names = [n for n in self.settings.providers if n != "offline"]
+        if not names:
+            return "no cloud provider configured"
+        if self._injected is None and names == ["gemini"] and not self.api_key():
+            return "no GOOGLE_API_KEY"
+        return ""
+
+    @property
+    def enabled(self) -> bool:
+        return not self.disabled_reason() and self._get_chain() is not None and self._get_chain().primary() is not None
+
+    # -- lazily built parts ----------------------------------------------------------------
+    def store(self) -> CloudStore:
+        with self._lock:
+            if self._store is None:
+                from ..memory.paths import data_dir, ensure_private_dir
+
+                folder = ensure_private_dir(data_dir(self._data_dir))
+                self._store = CloudStore(folder / FILENAME)
+            return self._store
+
+    def budget(self) -> Budget:
+        with self._lock:
+            if self._budget is None:
+                self._budget = Budget(self.settings.requestsPerMinute, self.settings.requestsPerDay,
+                                      self.store(), clock=self._clock)
+            return self._budget
+
+    def _get_chain(self) -> ProviderChain | None:
+        """The provider chain, built on first need; None while cloud analysis is off."""
+        with self._lock:
+            if self.settings.cloudEnabled is False:
+                return None
+            if self._chain is None:
+                s = self.settings
+                providers = self._injected if self._injected is not None else self._build_providers()
+                self._chain = ProviderChain(
+                    providers, self.budget(), self.store(),
+                    breaker_failures=s.breakerFailures, breaker_cooldown=float(s.breakerCooldownSeconds),
+                    timeout=float(s.timeoutSeconds), clock=self._monotonic, on_status=None,
+                )
+            return self._chain
+
+    def _build_providers(self) -> list[Provider]:
+        s = self.settings
+        built: list[Provider] = []
+        for name in s.providers:
+            if name == "gemini":
+                from .gemini import GeminiProvider
+
+                built.append(GeminiProvider(self.api_key(), s.model, find_base_url(self._folders, self._env),
+                                            s.temperature, float(s.timeoutSeconds)))
+            elif name == "ollama":
+                from .ollama import OllamaProvider
+
+                built.append(OllamaProvider(s.ollamaModel, s.temperature, float(s.timeoutSeconds)))
+        from .offline import OfflineProvider
+
+        built.append(OfflineProvider())
+        return built
+
+    # -- status ----------------------------------------------------------------------
+    def status(self) -> dict[str, Any]:
+        reason = self.disabled_reason()
+        chain = None if reason else self._get_chain()
+        if chain is None:
+            return {
+                "state": "offline",
+                "provider": "offline",
+                "breaker": "closed",
+                "callsLeftToday": None,
+                "nextReset": None,
+                "message": "Offline coach: rules, concepts and editing hints" + (f" ({reason})" if reason else ""),
+            }
+        return chain.status()
+
+    def _publish(self) -> dict[str, Any]:
+        snapshot = self.status()
+        comparable = {k: v for k, v in snapshot.items() if k != "message"}
+        with self._lock:
+            changed = comparable != self._last_status
+            self._last_status = comparable
+        if changed and self._on_status is not None:
+            try:
+                self._on_status(snapshot)
+            except Exception:
+                log.exception("status callback failed")
+        return snapshot
+
+    # -- analysis ------------------------------------------------------------------
+    def cache(self) -> ResponseCache:
+        return ResponseCache(self.store())
+
+    def _cached_review(self, chain: ProviderChain, chunk: chunking.Chunk) -> dict | None:
+        for provider in chain.providers:
+            if provider.name == "offline":
+                continue
+            payload = self.cache().get("review", provider.name, provider.model, chunk.digest)
+            if payload is not None:
+                return payload
+        return None
+
+    def analyze(
+        self,
+        path: str,
+        text: str,
+        offline_findings: Sequence[Finding] = (),
+        past_context: Sequence[str] = (),
+    ) -> list[Finding]:
+        """Cloud findings for this text (blocking; never raises; [] when cloud is off)."""
+        try:
+            return self._analyze(path, text, offline_findings, past_context)
+        except Exception:
+            log.exception("Cloud analysis of %s failed", path)
+            return []
+        finally:
+            if not self.disabled_reason():
+                self._publish()
+
+    def _analyze(self, path: str, text: str, offline: Sequence[Finding], past: Sequence[str]) -> list[Finding]:
+        if self.disabled_reason():
+            return []
+        if is_excluded(path, self.settings.excludeGlobs):
+            if path not in self._excluded_logged:
+                self._excluded_logged.add(path)
+                log.info("Not sending %s to the cloud: it matches an exclusion glob", path)
+            return []
+        chain = self._get_chain()
+        if chain is None or chain.primary() is None:
+            return []
+        lines = split_lines(text)
+        all_chunks = chunking.split_chunks(text)
+        cached: dict[str, dict] = {}
+        for chunk in all_chunks:
+            payload = self._cached_review(chain, chunk)
+            if payload is not None:
+                cached[chunk.digest] = payload
+        now = self._monotonic()
+        with self._lock:
+            self._failed = {d: t for d, t in self._failed.items() if t > now}
+            skip = set(cached) | self._inflight | set(self._failed)
+            batch, later = chunking.select(all_chunks, lambda c: c.digest in skip, offline)
+            self._inflight.update(c.digest for c in batch)
+        try:
+            if batch:
+                self._request(chain, path, lines, batch, offline, past, cached)
+        finally:
+            with self._lock:
+                self._inflight.difference_update(c.digest for c in batch)
+        if later:
+            log.debug("%d changed chunk(s) of %s wait for the next request", len(later), path)
+        model = chain.primary().model if chain.primary() else ""
+        findings: list[Finding] = []
+        reviews: list[dict] = []
+        for chunk in all_chunks:
+            payload = cached.get(chunk.digest)
+            if payload is not None:
+                findings.extend(payload_to_findings(payload, chunk, lines, model))
+                reviews.append({"chunk": chunk.name, "firstLine": chunk.first, "lastLine": chunk.last,
+                                **{k: payload.get(k) for k in ("topic", "concepts", "difficulty", "study_topics")}})
+        with self._lock:
+            self._reviews[path] = reviews
+        findings.sort(key=lambda f: (f.span.start, f.rule_id))
+        return findings
+
+    def _request(self, chain: ProviderChain, path: str, lines: list[str], batch: list[chunking.Chunk],
+                 offline: Sequence[Finding], past: Sequence[str], cached: dict[str, dict]) -> None:
+        prompt_chunks = []
+        secrets = 0
+        for index, chunk in enumerate(batch, 1):
+            shown, count = redact("".join(lines[chunk.context_first : chunk.context_last + 1]))
+            secrets += count
+            reported = []
+            for f in offline:
+                if f.span.overlaps_lines(chunk.first, chunk.last) and f.source != Source.GEMINI:
+                    note, count = redact(f"line {f.span.start.line + 1}: {f.message}")
+                    secrets += count
+                    reported.append(note)
+            prompt_chunks.append(PromptChunk(
+                id=f"c{index}", name=chunk.name, first_line=chunk.first, last_line=chunk.last,
+                context_first=chunk.context_first, text_lines=tuple(split_lines(shown)),
+                already_reported=tuple(reported[:10]),
+            ))
+        notes = []
+        for note in list(past)[:MAX_PAST_CONTEXT]:
+            clean, count = redact(str(note)[:300])
+            secrets += count
+            notes.append(clean)
+        if secrets:
+            self.redactions += secrets
+            log.info("Redacted %d secret(s) from %s before sending it", secrets, path)
+        outcome = chain.call("review", analysis_messages(prompt_chunks, notes))
+        if outcome.result is None and not outcome.blocked:
+            until = self._monotonic() + FAILED_RETRY_SECONDS
+            with self._lock:
+                for chunk in batch:
+                    self._failed[chunk.digest] = until
+            if outcome.error:
+                log.info("Cloud analysis of %s skipped: %s", path, outcome.error)
+            return
+        answered = next(p for p in chain.providers if p.name == outcome.provider)
+        reviews = {}
+        if outcome.result is not None:
+            for review in (outcome.result.payload or {}).get("chunks", []):
+                reviews[str(review.get("chunk_id", "")).strip()] = review
+        for index, chunk in enumerate(batch, 1):
+            review = reviews.get(f"c{index}") or (reviews.get(str(index)) if len(batch) > 1 else
+                                                  next(iter(reviews.values()), None))
+            payload = review_to_payload(review or {}, chunk, lines)
+            cached[chunk.digest] = payload
+            self.cache().put("review", answered.name, answered.model, chunk.digest, payload)
+
+    def reviews(self, path: str) -> list[dict]:
+        """Per chunk of the last analyzed text of `path`: topic, concepts, difficulty 1-5,
+        study_topics (for Show Insights / Recommendations). Empty if it was never analyzed."""
+        with self._lock:
+            return list(self._reviews.get(path, ()))
+
+    # -- explanations ------------------------------------------------------------------
+    @staticmethod
+    def _explain_digest(finding: Finding, region: str) -> str:
+        return f"{finding.rule_id}|{finding.message}|{chunking.normalized_hash(region)}"
+
+    def cached_explanation(self, finding: Finding, code_region: str) -> str | None:
+        """Non-blocking: the prefetched explanation if there is one (for hovers)."""
+        if self.disabled_reason():
+            return None
+        chain = self._get_chain()
+        if chain is None:
+            return None
+        for provider in chain.providers:
+            if provider.name != "offline":
+                text = self.cache().get("explain", provider.name, provider.model,
+                                        self._explain_digest(finding, code_region))
+                if text:
+                    return str(text)
+        return None
+
+    def explain(self, finding: Finding, code_region: str, *, path: str | None = None,
+                first_line: int | None = None, past_context: Sequence[str] = ()) -> str | None:
+        """A tailored explanation for one finding (blocking, cached; None when none can be had).
+
+        Explanations leave room in the budget for analysis: they never take the
+        last two calls of a minute or the last quarter of the day.
+        """
+        try:
+            if self.disabled_reason() or finding.source == Source.GEMINI:
+                return None
+            if path is not None and is_excluded(path, self.settings.excludeGlobs):
+                return None
+            cached = self.cached_explanation(finding, code_region)
+            if cached is not None:
+                return cached
+            chain = self._get_chain()
+            if chain is None or chain.primary() is None:
+                return None
+            region, count = redact(code_region)
+            message, count2 = redact(finding.message)
+            notes = [redact(str(n)[:300])[0] for n in list(past_context)[:MAX_PAST_CONTEXT]]
+            self.redactions += count + count2
+            start = finding.span.start.line if first_line is None else first_line
+            messages = explain_messages(finding.rule_id, message, start, split_lines(region), notes)
+            outcome = chain.call("explain", messages, reserve_minute=2,
+                                 reserve_day=max(5, self.settings.requestsPerDay // 4))
+            if outcome.result is None or not outcome.result.payload:
+                return None
+            from .mapping import _FENCE, NO_SOLUTION
+
+            text = _FENCE.sub(NO_SOLUTION, str(outcome.result.payload)).strip()
+            answered = next(p for p in chain.providers if p.name == outcome.provider)
+            self.cache().put("explain", answered.name, answered.model, self._explain_digest(finding, code_region), text)
+            return text
+        except Exception:
+            log.exception("Explanation for %s failed", finding.rule_id)
+            return None
+        finally:
+            if not self.disabled_reason():
+                self._publish()
+
+
+def default_store_path(data_dir: str | os.PathLike[str] | None = None) -> Path:
+    from ..memory.paths import data_dir as resolve
+
+    return resolve(data_dir) / FILENAME
