@@ -296,6 +296,7 @@ async function main() {
   });
 
   const statusItem = page.locator('.statusbar-item', { hasText: 'Coach' }).first();
+  let shotInstalling = false;
   await phase('wait for the coach to start', async () => {
     // Activation (onLanguage:python) shows the status item; "starting"/"installing" turn into the server's state.
     await statusItem.waitFor({ timeout: 60_000 });
@@ -305,6 +306,10 @@ async function main() {
         fail(`the coach could not start; status bar says "${text}" (${await statusItem.getAttribute('aria-label')}) — see test-artifacts/e2e/logs`);
       }
       const spinning = await statusItem.locator('.codicon-modifier-spin').count();
+      if (/installing/i.test(text) && !shotInstalling) {
+        shotInstalling = true;
+        await shot('00-first-run-install.png'); // the progress notification of the private venv bootstrap
+      }
       return !spinning && text;
     }, 500);
     log(`status bar: "${(await statusItem.innerText()).trim()}"`);
