@@ -18,7 +18,6 @@ from . import concepts as concept_tags
 from .findings import Finding, Severity, split_lines
 from .names import name_findings
 from .rules import CATALOGUE, Context, ModuleFacts, Rule
-from .rules.base import function_summary
 from .syntax import syntax_finding
 
 _DISPATCH: dict[type, tuple[Rule, ...]] = {}
@@ -58,7 +57,7 @@ class Analyzer:
 
     def __init__(self, cache_size: int = 4096) -> None:
         self._cache: OrderedDict[tuple, ChunkResult] = OrderedDict()
-        self._summaries: OrderedDict[tuple, tuple[bool, bool, bool, bool]] = OrderedDict()
+        self._facts: OrderedDict[tuple, object] = OrderedDict()
         self._cache_size = cache_size
 
     def analyze(self, text: str) -> Analysis:
@@ -75,7 +74,7 @@ class Analyzer:
 
         chunks = [(node, _first_line(node), (node.end_lineno or node.lineno) - 1) for node in tree.body]
         keys = {id(node): _chunk_key(node, first, last, lines) for node, first, last in chunks}
-        facts = ModuleFacts(tree, lambda func: self._summary(keys[id(func)], func))
+        facts = ModuleFacts(tree, lambda kind, node, compute: self._fact(kind, keys[id(node)], node, compute))
         findings: list[Finding] = []
         total: Counter = Counter()
         per_function: dict[str, Counter] = {}
@@ -108,12 +107,12 @@ class Analyzer:
         self._remember(self._cache, key, result)
         return result
 
-    def _summary(self, key: tuple, func: ast.AST) -> tuple[bool, bool, bool, bool]:
-        summary = self._summaries.get(key)
-        if summary is None:
-            summary = function_summary(func)
-            self._remember(self._summaries, key, summary)
-        return summary
+    def _fact(self, kind: str, key: tuple, node: ast.AST, compute) -> object:
+        """A fact about one chunk (e.g. a function's summary), cached by the chunk's text."""
+        full_key = (kind, key)
+        if full_key not in self._facts:
+            self._remember(self._facts, full_key, compute(node))
+        return self._facts[full_key]
 
     def _remember(self, cache: OrderedDict, key: tuple, value: object) -> None:
         cache[key] = value

@@ -43,6 +43,7 @@ def fill(template: str, args: dict[str, Any]) -> str:
 
 
 Detector = Callable[[Any, "Context"], Iterable[Hit]]
+ChunkFact = Callable[[str, ast.AST, Callable[[ast.AST], Any]], Any]
 
 
 @dataclass(frozen=True)
@@ -89,15 +90,17 @@ class ModuleFacts:
     """
 
     __slots__ = ("valueless_functions", "printing_functions", "input_only_names",
-                 "exiting_functions", "one_path_names", "module_placeholder_names", "_key")
+                 "exiting_functions", "one_path_names", "module_placeholder_names",
+                 "called_builtins", "_key")
 
-    def __init__(
-        self,
-        tree: ast.Module,
-        summarize: Callable[[ast.AST], tuple[bool, bool, bool, bool]] | None = None,
-    ) -> None:
-        """`summarize` may be a cached version of `function_summary` (the engine's, per chunk)."""
-        summarize = summarize or function_summary
+    def __init__(self, tree: ast.Module, per_chunk: ChunkFact | None = None) -> None:
+        """`per_chunk(kind, top_level_statement, compute)` caches a chunk's facts across
+        analyses (the engine's cache); by default every fact is computed afresh."""
+        per_chunk = per_chunk or (lambda kind, node, compute: compute(node))
+
+        def summarize(node: ast.AST) -> tuple[bool, bool, bool, bool]:
+            return per_chunk("summary", node, function_summary)
+
         valueless: set[str] = set()
         printing: set[str] = set()
         exiting: set[str] = set()
@@ -133,8 +136,14 @@ class ModuleFacts:
         from .types_and_strings import module_placeholder_names
 
         self.module_placeholder_names = module_placeholder_names(module_nodes)
+        # Shadow-prone builtins the module calls somewhere: shadowing one of these breaks a call.
+        called: set[str] = set()
+        for node in tree.body:
+            called |= per_chunk("called-builtins", node, _called_builtins)
+        self.called_builtins = frozenset(called)
         self._key = (self.valueless_functions, self.printing_functions, self.input_only_names,
-                     self.exiting_functions, self.one_path_names, self.module_placeholder_names)
+                     self.exiting_functions, self.one_path_names, self.module_placeholder_names,
+                     self.called_builtins)
 
     @property
     def key(self) -> tuple:
@@ -230,6 +239,24 @@ def walk_same_scope(node: ast.AST) -> Iterator[ast.AST]:
         yield child
         if not isinstance(child, _SCOPE_BOUNDARIES):
             stack.extend(ast.iter_child_nodes(child))
+
+
+# Builtins a novice is likely to overwrite *and* then need again.
+SHADOW_PRONE = frozenset({
+    "list", "dict", "str", "int", "float", "set", "tuple", "sum", "max", "min",
+    "input", "len", "print", "type", "range", "sorted", "abs", "round", "map",
+    "filter", "zip", "open", "any", "all", "bool", "chr", "ord",
+})
+
+
+def called_names(node: ast.AST) -> frozenset[str]:
+    return frozenset(
+        n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+    )
+
+
+def _called_builtins(node: ast.AST) -> frozenset[str]:
+    return called_names(node) & SHADOW_PRONE
 
 
 def function_summary(func: ast.AST) -> tuple[bool, bool, bool, bool]:

@@ -227,6 +227,19 @@ def _recursion_without_base_case(node: ast.FunctionDef | ast.AsyncFunctionDef, c
 
 
 
+def _yield_recursive_call(node: ast.Yield, ctx: Context) -> Iterator[Hit]:
+    """`yield f(x)` inside generator `f`: hands out a generator object, not its items."""
+    func = ctx.enclosing_function(node)
+    value = node.value
+    if (
+        func is not None
+        and isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id == func.name
+    ):
+        yield hit(node, name=func.name)
+
+
 RULES: tuple[Rule, ...] = (
     Rule(
         id="CC201", name="mutable-default-argument", concept="function-arguments",
@@ -306,5 +319,25 @@ RULES: tuple[Rule, ...] = (
         good=("def fact(n):\n    if n <= 1:\n        return 1\n    return n * fact(n - 1)\n",
               "def fact(n):\n    return 1 if n <= 1 else n * fact(n - 1)\n",
               "def walk(tree):\n    for child in tree.children:\n        walk(child)\n"),
+    ),
+    Rule(
+        id="CC205", name="yield-recursive-call", concept="generators",
+        on=(ast.Yield,), detect=_yield_recursive_call,
+        message="`yield {name}(...)` yields a generator object, not the values it produces",
+        why="Calling the generator function `{name}` does not run it: it creates a new generator. "
+            "Yielding that object hands the caller the generator itself, so the items inside it "
+            "never come out.",
+        idea="A generator that delegates to another generator must pass its items along one by one; "
+             "Python has a statement made for exactly that.",
+        hint="Look at how the other branch of this function passes on the items of a recursive call, "
+             "or read about `yield from`.",
+        docs_url=f"{PY_DOCS}/reference/expressions.html#yield-expressions",
+        bad=("def flatten(items):\n    for x in items:\n        if isinstance(x, list):\n"
+             "            yield flatten(x)\n        else:\n            yield x\n",
+             "def walk(tree):\n    yield tree.value\n    for child in tree.children:\n        yield walk(child)\n"),
+        good=("def flatten(items):\n    for x in items:\n        if isinstance(x, list):\n"
+              "            yield from flatten(x)\n        else:\n            yield x\n",
+              "def pairs(n):\n    yield (n, list(pairs(n - 1)) if n else [])\n",
+              "def count(n):\n    if n:\n        yield n\n        yield from count(n - 1)\n"),
     ),
 )

@@ -413,6 +413,40 @@ def _while_true_without_exit(node: ast.While, ctx: Context) -> Iterator[Hit]:
         yield Hit(span=ctx.first_line_span(node), args={"test": ast.unparse(node.test)})
 
 
+_TAKE_METHODS = frozenset({"pop", "popleft", "popitem", "get_nowait"})
+
+
+def _drains_unchecked(node: ast.While, ctx: Context) -> Iterator[Hit]:
+    """`while True:` that takes items out of a collection it never checks for emptiness."""
+    if not _is_forever(node.test) or _inside_try(node, ctx):
+        return
+    own = list(_own_nodes(node, into_loops=True))
+    taken = {
+        n.func.value.id
+        for n in own
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _TAKE_METHODS
+        and isinstance(n.func.value, ast.Name)
+    }
+    if not taken:
+        return
+    checked = {
+        name.id
+        for n in own
+        if isinstance(n, (ast.If, ast.While, ast.IfExp, ast.Assert))
+        for name in ast.walk(n.test)
+        if isinstance(name, ast.Name)
+    } | {
+        arg.id
+        for n in own
+        if is_builtin_call(n, "len", "bool")
+        for arg in n.args  # type: ignore[attr-defined]
+        if isinstance(arg, ast.Name)
+    }
+    for name in sorted(taken - checked):
+        yield Hit(span=ctx.first_line_span(node), args={"name": name})
+        return
+
+
 _PURE_BUILTINS = frozenset({"len", "abs", "min", "max", "sum", "int", "float", "str", "bool", "any", "all",
                             "round", "sorted", "isinstance", "ord", "chr"})
 
@@ -616,5 +650,24 @@ RULES: tuple[Rule, ...] = (
               "def drain(stack):\n    while stack:\n        stack.pop()\n",
               "def poll(done):\n    while not done:\n        if input() == 'x':\n            break\n",
               "while running:\n    step()\n"),
+    ),
+    Rule(
+        id="CC308", name="while-true-drains-collection", concept="while-loops",
+        on=(ast.While,), detect=_drains_unchecked,
+        message="this loop takes items from `{name}` but never checks whether `{name}` is empty",
+        why="Each pass removes an item from `{name}`. When the last one is gone, the next `pop` "
+            "raises an error (IndexError, KeyError) instead of ending the loop, because nothing "
+            "tells the loop to stop when there is nothing left.",
+        idea="A loop that consumes a collection should say so in its condition: it runs *while* "
+             "there is something left. An empty collection is false in a condition.",
+        hint="What should happen when `{name}` runs out? Make that the loop's condition instead of `True`.",
+        docs_url=f"{PY_DOCS}/library/stdtypes.html#truth-value-testing",
+        bad=("from collections import deque\n\ndef visit(start):\n    todo = deque([start])\n"
+             "    while True:\n        node = todo.popleft()\n        if node == 0:\n            return True\n"
+             "        todo.append(node - 1)\n",
+             "stack = [1, 2, 3]\nwhile True:\n    item = stack.pop()\n    print(item)\n"),
+        good=("stack = [1, 2, 3]\nwhile stack:\n    print(stack.pop())\n",
+              "stack = [1, 2, 3]\nwhile True:\n    if not stack:\n        break\n    print(stack.pop())\n",
+              "stack = [1, 2]\nwhile True:\n    if len(stack) == 0:\n        break\n    stack.pop()\n"),
     ),
 )

@@ -9,38 +9,37 @@ with every other rule. Those declarations have no AST detector (``on=()``):
 from __future__ import annotations
 
 import ast
-import builtins
 from collections.abc import Iterator
 
 from ..findings import Severity
-from .base import PY_DOCS, Context, Hit, Rule, hit
-
-# Builtins a novice is likely to overwrite *and* then need again.
-SHADOW_PRONE = frozenset({
-    "list", "dict", "str", "int", "float", "set", "tuple", "sum", "max", "min",
-    "input", "len", "print", "type", "range", "sorted", "abs", "round", "map",
-    "filter", "zip", "open", "id", "iter", "next", "any", "all", "bool", "format",
-    "object", "vars", "dir", "hash", "chr", "ord", "pow",
-})
-assert SHADOW_PRONE <= set(dir(builtins))
+from .base import PY_DOCS, SHADOW_PRONE, Context, Hit, Rule, called_names, hit
 
 
 def _shadowed_names(node: ast.AST, ctx: Context) -> Iterator[Hit]:
+    """A builtin's name rebound in a scope that also calls the builtin: that call will break."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        if node.name in SHADOW_PRONE and ctx.enclosing_function(node) is None and not _in_class(node, ctx):
-            yield Hit(span=_def_name_span(node, ctx), args={"name": node.name})
+        # A module-level `def max(...)` is a deliberate replacement; parameters are not.
+        calls = ctx.memo("called-names", node, lambda: called_names(node))
         for arg in node.args.args + node.args.kwonlyargs + node.args.posonlyargs:
-            if arg.arg in SHADOW_PRONE:
+            if arg.arg in SHADOW_PRONE and arg.arg in calls:
                 yield hit(arg, name=arg.arg)
         return
-    # Assignment targets and loop variables.
-    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in SHADOW_PRONE:
-        if not _in_class_body(node, ctx):
-            yield hit(node, name=node.id)
+    if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in SHADOW_PRONE):
+        return
+    if _in_class_body(node, ctx) or _replaces_function(node, ctx):
+        return
+    scope = ctx.enclosing_function(node)
+    calls = ctx.facts.called_builtins if scope is None else ctx.memo(
+        "called-names", scope, lambda: called_names(scope)
+    )
+    if node.id in calls:
+        yield hit(node, name=node.id)
 
 
-def _in_class(node: ast.AST, ctx: Context) -> bool:
-    return isinstance(ctx.parent(node), ast.ClassDef)
+def _replaces_function(node: ast.Name, ctx: Context) -> bool:
+    """`input = sys.stdin.readline`, `print = lambda *a: ...`: a deliberate stand-in."""
+    parent = ctx.parent(node)
+    return isinstance(parent, ast.Assign) and isinstance(parent.value, (ast.Lambda, ast.Attribute))
 
 
 def _in_class_body(node: ast.AST, ctx: Context) -> bool:
@@ -52,17 +51,6 @@ def _in_class_body(node: ast.AST, ctx: Context) -> bool:
     return False
 
 
-def _def_name_span(node: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context):
-    span = ctx.first_line_span(node)
-    line_text = ctx.lines[span.start.line]
-    start = line_text.find(node.name, span.start.column)
-    if start < 0:
-        return span
-    from ..findings import Position, Span
-
-    return Span(Position(span.start.line, start), Position(span.start.line, start + len(node.name)))
-
-
 _NAMES_DOCS = f"{PY_DOCS}/reference/executionmodel.html#naming-and-binding"
 
 RULES: tuple[Rule, ...] = (
@@ -70,16 +58,21 @@ RULES: tuple[Rule, ...] = (
         id="CC601", name="shadowed-builtin", concept="names",
         on=(ast.Name, ast.FunctionDef, ast.AsyncFunctionDef),
         detect=_shadowed_names,
-        message="`{name}` hides Python's built-in `{name}`",
-        why="After this line the name no longer refers to the built-in, so a later call such as "
-            "`{name}(...)` here fails with a confusing error like \"'list' object is not callable\".",
+        message="`{name}` hides Python's built-in `{name}`, which this code also calls",
+        why="After this line the name no longer refers to the built-in, so the call `{name}(...)` "
+            "in this code fails with a confusing error like \"'{name}' object is not callable\" "
+            "(or quietly does something else).",
         idea="Names live in scopes: your own names are looked up before the built-ins, so "
              "reusing a built-in's name hides it for the rest of that scope.",
         hint="Pick a name that says what the value *is* (`scores`, `total`, `user_text`).",
         docs_url=f"{PY_DOCS}/library/functions.html",
-        bad=("list = [3, 1, 2]\n", "def average(sum, count):\n    return sum / count\n",
-             "for str in words:\n    print(str)\n", "max = 0\n"),
-        good=("class Box:\n    list = []\n", "items = list(range(3))\n", "total = sum([1, 2])\n"),
+        bad=("list = [3, 1, 2]\nnumbers = list(range(3))\n",
+             "def total(sum, items):\n    return sum(items) + sum\n",
+             "def shout(words):\n    for str in words:\n        print(str(len(str)))\n",
+             "max = 0\ndef best(a, b):\n    return max(a, b)\n"),
+        good=("class Box:\n    list = []\n", "items = list(range(3))\n", "total = sum([1, 2])\n",
+              "sum = 0\nfor n in [1, 2]:\n    sum += n\n", "import sys\ninput = sys.stdin.readline\nn = int(input())\n",
+              "def max(a, b):\n    return a if a > b else b\nprint(max(1, 2))\n"),
     ),
     Rule(
         id="CC602", name="undefined-name", concept="names", on=(), detect=None,  # type: ignore[arg-type]
