@@ -140,9 +140,10 @@ class Coach:
             log.exception("Memory could not record an event")
 
     def close(self) -> None:
+        """Commit everything remembered; indexing resumes from the log at the next start."""
         memory = self._memory
         if memory is not None:
-            memory.close()
+            memory.close(index=False)
 
 
 def _region(report: Report, finding: Finding) -> str:

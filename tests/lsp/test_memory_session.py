@@ -64,8 +64,6 @@ async def test_a_repeated_mistake_after_a_restart_cites_the_earlier_one():
         assert db.execute("SELECT count(*) FROM fixes WHERE rule = 'CC102'").fetchone()[0] == 1
         assert db.execute("SELECT count(*) FROM hovers WHERE rule = 'CC102'").fetchone()[0] >= 1
         assert db.execute("SELECT count(*) FROM concept_uses").fetchone()[0] > 0
-        indexed = db.execute("SELECT count(*) FROM shown WHERE indexed = 1").fetchone()[0]
-    assert indexed >= 1, "the struggle was embedded into Chroma"
 
     # Session 2, after a restart: the same mistake in another file is recognised.
     client = await start(env)
@@ -81,6 +79,9 @@ async def test_a_repeated_mistake_after_a_restart_cites_the_earlier_one():
         assert "You met this before: grades.py" in text
     finally:
         await stop(client)
+    with sqlite3.connect(data / "events.sqlite3") as db:
+        indexed = db.execute("SELECT count(*) FROM shown WHERE indexed = 1").fetchone()[0]
+    assert indexed >= 1, "the first session's struggle was embedded into Chroma after the restart"
 
     # The index is rebuilt from the log, and forgetting removes everything.
     cli = [sys.executable, "-m", "codecoach"]

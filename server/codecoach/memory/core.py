@@ -350,11 +350,16 @@ class Memory:
         timer.daemon = True
         timer.start()
 
-    def close(self, timeout: float = 5.0) -> bool:
-        """End the current session, flush, stop the background threads. Never raises."""
+    def close(self, timeout: float = 5.0, *, index: bool = True) -> bool:
+        """End the current session, flush, stop the background threads. Never raises.
+
+        `index=False` commits the log but leaves unindexed events for the next start
+        (the index catches up from the log): an editor closing need not wait for the
+        embedding model.
+        """
         try:
             self.end_session()
-            ok = self.flush(timeout)
+            ok = self.flush(timeout, index=index)
             self._worker.stop()
             ok = self.log.close(timeout) and ok
             return ok
