@@ -1,4 +1,4 @@
-"""`codecoach serve|analyze|reindex|forget ...`: the command-line front of the coach.
+"""`codecoach serve|analyze|insights|recommend|summary|reindex|forget ...`: the command-line front of the coach.
 
 Imports stay inside the subcommands so `codecoach serve` pays only for what
 the language server needs.
@@ -45,7 +45,29 @@ def _parser() -> argparse.ArgumentParser:
     analyze = sub.add_parser("analyze", help="print the findings and concepts of Python files or folders")
     analyze.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched for *.py)")
     analyze.add_argument("--json", action="store_true", help="machine-readable output")
+    analyze.add_argument(
+        "--remember", action="store_true",
+        help="also record the findings and concepts into the memory (CODECOACH_DATA_DIR) as one session",
+    )
     analyze.set_defaults(run=_analyze)
+
+    insights = sub.add_parser("insights", help="key mistakes, topics and difficulty of recently analysed files")
+    insights.add_argument("--days", type=_positive, default=30, metavar="N", help="look back N days (default 30)")
+    insights.add_argument("--json", action="store_true", help="machine-readable output")
+    insights.set_defaults(run=_insights)
+
+    recommend = sub.add_parser("recommend", help="learning material for your recent struggles")
+    recommend.add_argument("--concept", metavar="C", help="only material for this concept (e.g. loops)")
+    recommend.add_argument("--limit", type=_positive, default=8, metavar="N", help="at most N items (default 8)")
+    recommend.add_argument("--json", action="store_true", help="machine-readable output")
+    recommend.set_defaults(run=_recommend)
+
+    summary = sub.add_parser("summary", help="what you practised, struggled with and improved: a day, a week or a range")
+    summary.add_argument("--period", choices=("day", "week"), default="day", help="today or the last 7 days")
+    summary.add_argument("--from", dest="start", metavar="DATE", type=_date, help="first day of a range (YYYY-MM-DD)")
+    summary.add_argument("--to", dest="end", metavar="DATE", type=_date, help="last day of a range (default today)")
+    summary.add_argument("--json", action="store_true", help="machine-readable output")
+    summary.set_defaults(run=_summary)
 
     reindex = sub.add_parser("reindex", help="rebuild the vector index from the event log")
     reindex.set_defaults(run=_reindex)
@@ -65,6 +87,126 @@ def _date(text: str):
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-21") from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return value
+
+
+def _usage_error(message: str) -> int:
+    print(f"codecoach: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _emit(data: dict, as_json: bool, render) -> None:
+    try:
+        if as_json:
+            json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+            print()
+        else:
+            print(render(data))
+        sys.stdout.flush()
+    except BrokenPipeError:  # `codecoach summary | head`: the reader has had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from .services.summary import resolve_period, summary
+    from .services.text import render_summary
+
+    if args.end is not None and args.start is None:
+        return _usage_error("--to needs --from (a range is --from DATE [--to DATE])")
+    try:
+        resolve_period(args.period, args.start, args.end)
+    except ValueError as error:
+        return _usage_error(str(error))
+    memory = _open_memory()
+    try:
+        data = summary(memory, period=args.period, start=args.start, end=args.end)
+    finally:
+        memory.close()
+    _emit(data, args.json, render_summary)
+    return EXIT_OK
+
+
+def _insights(args: argparse.Namespace) -> int:
+    from .services.insights import insights
+    from .services.text import render_insights
+
+    memory = _open_memory()
+    try:
+        data = insights(memory, days=args.days)
+    finally:
+        memory.close()
+    _emit(data, args.json, render_insights)
+    return EXIT_OK
+
+
+def _recommend(args: argparse.Namespace) -> int:
+    from .analysis.concepts import TAXONOMY, label
+    from .services.recommend import recommendations
+    from .services.text import render_recommendations
+
+    concept = args.concept
+    if concept is not None:
+        concept = _concept_slug(concept, TAXONOMY)
+        if concept is None:
+            import difflib
+
+            close = difflib.get_close_matches(args.concept.lower(), list(TAXONOMY), n=3)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            return _usage_error(f"unknown concept {args.concept!r}{hint}; known concepts: {', '.join(TAXONOMY)}")
+    memory = _open_memory()
+    try:
+        data = recommendations(memory, concept=concept, limit=args.limit)
+    finally:
+        memory.close()
+    _emit(data, args.json, lambda d: render_recommendations(d, label(concept) if concept else None))
+    return EXIT_OK
+
+
+def _concept_slug(text: str, taxonomy: dict[str, str]) -> str | None:
+    """A concept slug from a slug or a label, case-insensitive ('Loops', 'while loops', 'while-loops')."""
+    key = text.strip().lower().replace("_", "-")
+    if key in taxonomy:
+        return key
+    if key.replace(" ", "-") in taxonomy:
+        return key.replace(" ", "-")
+    for slug, name in taxonomy.items():
+        if name.lower() == key:
+            return slug
+    return None
+
+
+def _remember(results) -> bool:
+    """Record what `analyze` found into the memory as one session, then flush it."""
+    from .analysis.findings import split_lines
+
+    memory = _open_memory()
+    findings = 0
+    try:
+        memory.start_session()
+        for path, text, analysis in results:
+            file = str(path.resolve())
+            memory.record_shown(file, analysis.findings, split_lines(text))
+            findings += len(analysis.findings)
+            if analysis.syntax_ok and analysis.concepts:
+                flagged = {c for f in analysis.findings for c in f.concepts}
+                memory.record_concepts(file, dict(analysis.concepts), clean=not analysis.findings, flagged=flagged)
+    finally:
+        ok = memory.close(timeout=120)
+    where = memory.data_dir
+    if ok:
+        print(f"Remembered {findings} finding(s) from {len(results)} file(s) in {where}.", file=sys.stderr)
+    else:
+        print(f"codecoach: could not save everything to the memory in {where} ({memory.health})", file=sys.stderr)
+    return ok
 
 
 def _open_memory():
@@ -156,6 +298,7 @@ def _analyze(args: argparse.Namespace) -> int:
     files, problems = python_files(args.paths)
     analyzer = Analyzer()
     results = []
+    texts: list[str] = []
     for path in files:
         try:
             text = read_source(path)
@@ -163,9 +306,11 @@ def _analyze(args: argparse.Namespace) -> int:
             problems.append(f"codecoach: {error}")
             continue
         results.append((path, analyzer.analyze(text)))
+        texts.append(text)
 
     for problem in problems:
         print(problem, file=sys.stderr)
+    remembered = _remember([(p, t, a) for (p, a), t in zip(results, texts)]) if args.remember else True
     if args.json:
         json.dump(
             {
@@ -189,7 +334,9 @@ def _analyze(args: argparse.Namespace) -> int:
         print()
     else:
         _print_text(results, label)
-    return EXIT_USAGE if problems else EXIT_OK
+    if problems:
+        return EXIT_USAGE
+    return EXIT_OK if remembered else 1
 
 
 def _print_text(results, label) -> None:
