@@ -62,7 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     recommend.add_argument("--json", action="store_true", help="machine-readable output")
     recommend.set_defaults(run=_recommend)
 
-    summary = sub.add_parser("summary", help="what you practised, struggled with and improved: a day, a week or a range")
+    summary = sub.add_parser(
+        "summary", help="what you practised, struggled with and improved: a day, a week or a range"
+    )
     summary.add_argument("--period", choices=("day", "week"), default="day", help="today or the last 7 days")
     summary.add_argument("--from", dest="start", metavar="DATE", type=_date, help="first day of a range (YYYY-MM-DD)")
     summary.add_argument("--to", dest="end", metavar="DATE", type=_date, help="last day of a range (default today)")

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from codecoach.analysis.findings import Explanation, Finding, Severity, Span
+from codecoach.analysis.findings import Explanation, Finding, Span
 from codecoach.analysis.rules import BY_ID
 
 TODAY = date(2026, 3, 16)  # a Monday

@@ -129,7 +129,8 @@ def render_recommendations(data: dict, concept_label: str | None = None) -> str:
     items = data.get("items", [])
     title = "Recommendations" + (f" for {concept_label}" if concept_label else "")
     if not items:
-        return f"{title}\n  Nothing to recommend yet: keep coding, and the coach will suggest material for the mistakes you meet."
+        return (f"{title}\n  Nothing to recommend yet: keep coding, and the coach will suggest material "
+                "for the mistakes you meet.")
     out = [title]
     for n, item in enumerate(items, 1):
         tags = " · ".join(x for x in (item.get("label") or item.get("concept", ""), item.get("rule", "")) if x)
