@@ -58,6 +58,7 @@ def test_an_empty_day_and_week_are_sensible(memory):
     check_shape(week, 7)
     assert week["from"] == (TODAY - timedelta(days=6)).isoformat()
     assert week["narrative"].startswith("No coding recorded this week.")
+    assert summary(None, period="week", today=TODAY)["totals"] == week["totals"]  # no memory at all
 
 
 def test_a_single_event(memory):

@@ -97,6 +97,8 @@ def summary(
     """
     today = today_of(memory, today)
     kind, first, last = resolve_period(period, start, end, today)
+    if memory is None:  # no memory (it failed to open, or remembering is off): an empty summary
+        memory = _NoMemory()
     days = days_between(first, last)
     lo, hi = midnight(first), midnight(last + timedelta(days=1))
     span = len(days)
@@ -240,6 +242,20 @@ def summary(
 
 
 # --------------------------------------------------------------------------- pieces
+
+
+class _NoMemory:
+    """Answers every query a summary makes with nothing."""
+
+    def per_day(self, *args: Any, **kwargs: Any) -> dict:
+        return {}
+
+    per_concept = per_rule = per_file = per_day
+
+    def sessions(self, *args: Any, **kwargs: Any) -> list:
+        return []
+
+    events = mastery_changes = sessions
 
 
 def streaks(active: set[date], last: date, today: date) -> tuple[int, int]:
