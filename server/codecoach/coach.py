@@ -24,7 +24,9 @@ from .analysis.engine import Analyzer
 from .analysis.findings import Finding
 
 if TYPE_CHECKING:
+    from .config import Settings
     from .memory import Memory
+    from .providers import CloudAnalyst
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ class Coach:
         self._memory_failed = False
         self._backlog: list[Callable[[Memory], object]] = []
         self._lock = threading.Lock()
+        self.cloud: CloudAnalyst | None = None
 
     # -- documents -------------------------------------------------------
     def open_document(self, file: str) -> DocumentSession:
@@ -60,12 +63,13 @@ class Coach:
             self._open_memory()
         return report
 
-    def published(self, file: str, report: Report) -> None:
-        """The learner now sees `report`: remember what appeared, what was fixed, what was practised."""
+    def published(self, file: str, report: Report) -> list[Finding]:
+        """The learner now sees `report`: remember what appeared, what was fixed, what was
+        practised. Returns the findings that are new since the last published report."""
         session = self.sessions.get(file)
         if session is None:
-            return
-        fixed = session.commit(report)
+            return []
+        new, fixed = session.commit(report)
         analysis = report.analysis
 
         def record(memory: Memory) -> None:
@@ -79,16 +83,81 @@ class Coach:
                 memory.prefetch(finding, _region(report, finding), file)
 
         self._with_memory(record)
+        return new
+
+    # -- cloud analysis (Gemini) -----------------------------------------
+    def configure_cloud(self, settings: Settings, on_status: Callable[[dict], None]) -> None:
+        """Create, update or keep the cloud analyst; without consent it is never even built."""
+        if self.cloud is None:
+            if not settings.cloudEnabled:
+                return
+            from .providers import CloudAnalyst
+
+            self.cloud = CloudAnalyst(settings, data_dir=self._data_dir, on_status=on_status)
+            on_status(self.cloud.status())
+        else:
+            self.cloud.update(settings)
+
+    def cloud_analyze(self, file: str, text: str, offline: list[Finding]) -> list[Finding]:
+        """Cloud worker thread: Gemini's findings for a settled text (blocking, never raises)."""
+        if self.cloud is None:
+            return []
+        past = self._past_context(file, offline)
+        return self.cloud.analyze(file_of(file), text, offline, past)
+
+    def set_cloud(self, file: str, findings: list[Finding], report: Report) -> Report:
+        """Attach fresh cloud findings to the published report they were computed for."""
+        session = self.sessions.get(file)
+        if session is None:
+            return report
+        session.set_cloud(findings, report.lines)
+        return self.with_cloud(file, report)
+
+    def with_cloud(self, file: str, report: Report) -> Report:
+        session = self.sessions.get(file)
+        if session is None or self.cloud is None:
+            return report
+        from .providers import merge_findings
+
+        return session.with_cloud(report, merge_findings)
+
+    def prefetch_explanation(self, file: str, report: Report, finding: Finding) -> None:
+        """Cloud worker thread: prepare Gemini's explanation so the hover is a cache hit."""
+        if self.cloud is not None:
+            region, first = _region_and_start(report, finding)
+            self.cloud.explain(finding, region, path=file_of(file), first_line=first)
+
+    def cloud_explanation(self, file: str, report: Report, finding: Finding) -> str | None:
+        if self.cloud is None:
+            return None
+        region, _first = _region_and_start(report, finding)
+        return self.cloud.cached_explanation(finding, region)
+
+    def _past_context(self, file: str, findings: list[Finding]) -> list[str]:
+        if self._memory is None:
+            return []
+        from .memory import finding_key
+
+        past = []
+        for finding in findings:
+            for struggle in self._memory.cached_similar(finding_key(finding, file)) or ():
+                past.append(f"{struggle.rule} ({struggle.message}) in {Path(struggle.file).name}")
+        return past
 
     # -- what the learner reads ------------------------------------------
-    def met_before(self, file: str, finding: Finding) -> str | None:
-        """'You met this before: grades.py, 2 days ago', from the prefetched retrieval (never blocks)."""
+    def met_before(self, file: str, report: Report, finding: Finding) -> str | None:
+        """'You met this before: grades.py, 2 days ago', from the prefetched retrieval.
+
+        Never blocks: when the answer is not ready it is prepared for the next hover.
+        """
         memory = self._memory
         if memory is None:
             return None
         from .memory import finding_key
 
         past = memory.cached_similar(finding_key(finding, file))
+        if past is None:
+            memory.prefetch(finding, _region(report, finding), file)
         return past[0].phrase() if past else None
 
     def read(self, file: str, finding: Finding, kind: str = "hover") -> None:
@@ -141,15 +210,27 @@ class Coach:
 
     def close(self) -> None:
         """Commit everything remembered; indexing resumes from the log at the next start."""
+        if self.cloud is not None:
+            self.cloud.close()
         memory = self._memory
         if memory is not None:
             memory.close(index=False)
 
 
+REGION_CONTEXT = 2  # lines of code kept around a finding for memory and for Gemini
+
+
 def _region(report: Report, finding: Finding) -> str:
+    return _region_and_start(report, finding)[0]
+
+
+def _region_and_start(report: Report, finding: Finding) -> tuple[str, int]:
+    """The code around a finding (as the memory stores it) and the 0-based line it starts at."""
     from .memory import region_text
 
-    return region_text(report.lines, finding.span.start.line, finding.span.end.line)
+    start = finding.span.start.line
+    text = region_text(report.lines, start, finding.span.end.line, context=REGION_CONTEXT)
+    return text, max(start - REGION_CONTEXT, 0)
 
 
 def file_of(uri_or_path: str) -> str:

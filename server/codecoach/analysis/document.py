@@ -4,10 +4,10 @@ and what the last analysis found. Free of any editor protocol."""
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .engine import Analysis, Analyzer, apply_preferences
-from .findings import Finding, Severity, split_lines
+from .findings import Finding, Severity, Source, split_lines
 from .signals import BehaviourTracker, Edit, Thresholds
 
 
@@ -27,6 +27,10 @@ class Report:
     analysis: Analysis
     findings: list[Finding]
 
+    @property
+    def offline_findings(self) -> list[Finding]:
+        return [f for f in self.findings if f.source is not Source.GEMINI]
+
 
 def identity(finding: Finding, lines: list[str]) -> tuple:
     """Stable across edits elsewhere: rule and the text of the line, not its number."""
@@ -42,6 +46,11 @@ class DocumentSession:
         self._tracker = BehaviourTracker()
         self._lock = threading.Lock()
         self._previous: dict[tuple, Finding] = {}
+        self._shown: set[tuple] = set()
+        # Cloud findings and the text they were computed on: they follow their lines
+        # through later edits until the next cloud answer replaces them.
+        self._cloud: list[Finding] = []
+        self._cloud_lines: list[str] = []
         self.last: Report | None = None
 
     def record_edit(self, edit: Edit) -> None:
@@ -58,20 +67,33 @@ class DocumentSession:
         findings = apply_preferences(analysis.findings + hints, prefs.disabled, prefs.severity)
         return Report(version, lines, analysis, findings)
 
-    def commit(self, report: Report) -> list[Finding]:
-        """The report was shown to the learner: return the mistakes it no longer has.
+    def commit(self, report: Report) -> tuple[list[Finding], list[Finding]]:
+        """The report was shown to the learner: return (new mistakes, mistakes it no longer has).
 
         Deltas are taken between *published* reports, so a result dropped as stale
         never hides a fix. A file that does not parse has not fixed anything: while
         it is broken the previous findings stand.
         """
         self.last = report
+        shown = {identity(f, report.lines) for f in report.findings}
+        new = [f for f in report.findings if identity(f, report.lines) not in self._shown]
+        self._shown = shown
         if not report.analysis.syntax_ok:
-            return []
+            return new, []
         current = {identity(f, report.lines): f for f in report.analysis.findings}
         fixed = [f for key, f in self._previous.items() if key not in current]
         self._previous = current
-        return fixed
+        return new, fixed
+
+    def set_cloud(self, findings: list[Finding], lines: list[str]) -> None:
+        self._cloud, self._cloud_lines = list(findings), list(lines)
+
+    def with_cloud(self, report: Report, merge) -> Report:
+        """`report` plus the cloud findings that still sit on the same code."""
+        if not self._cloud:
+            return report
+        carried = follow_lines(self._cloud, self._cloud_lines, report.lines)
+        return replace(report, findings=merge(report.offline_findings, carried))
 
     def findings_at(self, line: int, column: int) -> list[Finding]:
         report = self.last
@@ -81,3 +103,20 @@ class DocumentSession:
 
         pos = Position(line, column)
         return [f for f in report.findings if f.span.contains(pos)]
+
+
+def follow_lines(findings: list[Finding], old: list[str], new: list[str]) -> list[Finding]:
+    """Move findings to where their line's text is now (the nearest copy), or drop them."""
+    where: dict[str, list[int]] = {}
+    for number, text in enumerate(new):
+        where.setdefault(text.strip(), []).append(number)
+    moved = []
+    for finding in findings:
+        line = finding.span.start.line
+        text = old[line].strip() if 0 <= line < len(old) else None
+        candidates = where.get(text, []) if text else []
+        if not candidates:
+            continue
+        target = min(candidates, key=lambda n: abs(n - line))
+        moved.append(finding.shifted(target - line))
+    return moved

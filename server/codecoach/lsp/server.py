@@ -29,6 +29,16 @@ from .logs import ClientLogHandler
 log = logging.getLogger("codecoach")
 
 STATUS = "codecoach/status"
+OFFLINE_STATUS = {
+    "state": "offline",
+    "provider": "offline",
+    "breaker": "closed",
+    "callsLeftToday": None,
+    "nextReset": None,
+    "message": "Offline coach: rules, concepts and editing hints",
+}
+# Explanations prepared ahead per publish: a burst of new mistakes must not drain the quota.
+PREFETCH_PER_PUBLISH = 3
 
 
 class CoachServer(LanguageServer):
@@ -37,8 +47,12 @@ class CoachServer(LanguageServer):
         self.settings = Settings()
         self.coach = Coach()
         self.pending: dict[str, asyncio.Task] = {}
+        self.settling: dict[str, asyncio.Task] = {}
         self.hover_kind = lsp.MarkupKind.PlainText
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codecoach-analysis")
+        # Cloud calls can take seconds: they must never queue in front of offline analysis.
+        self.cloud_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codecoach-cloud")
+        self.loop: asyncio.AbstractEventLoop | None = None
         self.log_handler = ClientLogHandler(self)
 
     # -- settings --------------------------------------------------------
@@ -48,6 +62,10 @@ class CoachServer(LanguageServer):
         log.setLevel(self.settings.log_level)
         for problem in problems:
             log.warning(problem)
+        try:
+            self.coach.configure_cloud(self.settings, self.status_changed)
+        except Exception:  # noqa: BLE001 - a broken cloud setup leaves the offline coach running
+            log.exception("Cloud analysis could not be set up; staying offline")
 
     @property
     def preferences(self) -> Preferences:
@@ -92,8 +110,13 @@ class CoachServer(LanguageServer):
         if current is None or current.version != version or uri not in self.coach.sessions:
             log.debug("Dropped stale result for %s v%s", uri, version)
             return
+        report = self.coach.with_cloud(uri, report)
         self.publish(uri, report)
-        self.coach.published(uri, report)
+        new = self.coach.published(uri, report)
+        if self.coach.cloud is not None:
+            self.schedule_cloud(uri)
+            for finding in new[:PREFETCH_PER_PUBLISH]:
+                self.in_cloud(self.coach.prefetch_explanation, uri, report, finding)
         # Collect the analysis' cyclic garbage (pyflakes links AST nodes to their
         # parents) now that the result is out, instead of in the middle of the next one.
         self.in_background(gc.collect, 1)
@@ -101,6 +124,50 @@ class CoachServer(LanguageServer):
             "Analyzed %s v%s in %.1f ms: %d finding(s)",
             uri, version, (time.perf_counter() - started) * 1000, len(report.findings),
         )
+
+    # -- cloud analysis, for settled documents only --------------------
+    def schedule_cloud(self, uri: str) -> None:
+        previous = self.settling.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        task = asyncio.get_running_loop().create_task(self._cloud(uri, float(self.settings.settleSeconds)))
+        self.settling[uri] = task
+        task.add_done_callback(lambda t, u=uri: self.settling.pop(u, None) if self.settling.get(u) is t else None)
+
+    async def _cloud(self, uri: str, delay: float) -> None:
+        await asyncio.sleep(delay)
+        session = self.coach.sessions.get(uri)
+        document = self.workspace.text_documents.get(uri)
+        report = session.last if session else None
+        if document is None or report is None or report.version != document.version:
+            return  # the offline result for this text is not out yet; it will reschedule
+        try:
+            findings = await asyncio.get_running_loop().run_in_executor(
+                self.cloud_worker, self.coach.cloud_analyze, uri, document.source, report.offline_findings
+            )
+        except Exception:  # noqa: BLE001
+            log.exception("Cloud analysis of %s failed; offline findings stay", uri)
+            return
+        current = self.workspace.text_documents.get(uri)
+        if current is None or current.version != report.version or session.last is not report:
+            return  # the learner typed on: this answer is for text that is gone
+        merged = self.coach.set_cloud(uri, findings, report)
+        if merged is not report:
+            self.publish(uri, merged)
+            self.coach.published(uri, merged)
+
+    def in_cloud(self, function: Any, *args: Any) -> None:
+        try:
+            self.cloud_worker.submit(function, *args)
+        except RuntimeError:
+            pass
+
+    def status_changed(self, payload: dict) -> None:
+        """Called from any thread when the provider state changes."""
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            return
+        loop.call_soon_threadsafe(self.send_status, payload)
 
     def in_background(self, function: Any, *args: Any) -> None:
         """Run on the worker after what is queued; a no-op once shutdown has begun."""
@@ -116,18 +183,11 @@ class CoachServer(LanguageServer):
             lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=report.version)
         )
 
-    def send_status(self) -> None:
-        self.protocol.notify(
-            STATUS,
-            {
-                "state": "offline",
-                "provider": "offline",
-                "breaker": "closed",
-                "callsLeftToday": None,
-                "nextReset": None,
-                "message": "Offline coach: rules, concepts and editing hints",
-            },
-        )
+    def send_status(self, payload: dict | None = None) -> None:
+        if payload is None:
+            payload = self.coach.cloud.status() if self.coach.cloud is not None else OFFLINE_STATUS
+        log.info("Status: %s", payload.get("message", payload.get("state")))
+        self.protocol.notify(STATUS, payload)
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         # pygls would pop up a message for every failed notification; a coach
@@ -151,6 +211,7 @@ def on_initialize(ls: CoachServer, params: lsp.InitializeParams) -> None:
 
 @server.feature(lsp.INITIALIZED)
 def on_initialized(ls: CoachServer, params: lsp.InitializedParams) -> None:
+    ls.loop = asyncio.get_running_loop()
     ls.log_handler.bind()
     logging.getLogger("codecoach").addHandler(ls.log_handler)
     gc.freeze()  # everything imported so far lives for the whole process: never scan it again
@@ -193,9 +254,10 @@ def on_change(ls: CoachServer, params: lsp.DidChangeTextDocumentParams) -> None:
 @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
 def on_close(ls: CoachServer, params: lsp.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
-    task = ls.pending.pop(uri, None)
-    if task is not None:
-        task.cancel()
+    for tasks in (ls.pending, ls.settling):
+        task = tasks.pop(uri, None)
+        if task is not None:
+            task.cancel()
     ls.coach.close_document(uri)
     ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
@@ -216,9 +278,12 @@ def on_hover(ls: CoachServer, params: lsp.HoverParams) -> lsp.Hover | None:
     parts = []
     for finding in findings:
         text = finding.hover_markdown() if markdown else finding.hover_plaintext()
-        before = ls.coach.met_before(uri, finding)
+        before = ls.coach.met_before(uri, report, finding)
         if before:
             text = f"{'*' + before + '*' if markdown else before}\n\n{text}"
+        tailored = ls.coach.cloud_explanation(uri, report, finding)
+        if tailored:
+            text += f"\n\n**Gemini's take**\n\n{tailored}" if markdown else f"\n\nGemini's take:\n{tailored}"
         parts.append(text)
         ls.coach.read(uri, finding)
     text = ("\n\n---\n\n" if markdown else "\n\n----\n\n").join(parts)
@@ -231,9 +296,10 @@ def on_hover(ls: CoachServer, params: lsp.HoverParams) -> lsp.Hover | None:
 
 @server.feature(lsp.SHUTDOWN)
 def on_shutdown(ls: CoachServer, params: Any = None) -> None:
-    for task in ls.pending.values():
+    for task in [*ls.pending.values(), *ls.settling.values()]:
         task.cancel()
     ls.worker.shutdown(wait=False, cancel_futures=True)
+    ls.cloud_worker.shutdown(wait=False, cancel_futures=True)
     ls.coach.close()
 
 

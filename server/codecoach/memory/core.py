@@ -658,6 +658,10 @@ class Memory:
                 conn.executemany(f"UPDATE {table} SET indexed = 1 WHERE id = ?", [(i,) for i in ids])
                 conn.execute("COMMIT")
                 done += len(rows)
+        if done:
+            # Retrievals computed before these rows were searchable may now be incomplete.
+            with self._lock:
+                self._cache.clear()
         if self._index_fault:
             log.info("memory index recovered (%s)", self._index_fault)
         self._index_fault, self._index_backoff = None, 1.0

@@ -1,0 +1,102 @@
+"""Gemini through the real server: the real SDK against the fake Gemini on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+
+from lsprotocol import types as lsp
+
+from cloud.conftest import answer, point, review
+from fakegemini import API_KEY, FakeGemini, Reply
+
+from .conftest import change_document, config, diagnostics_for, initialize, isolated_env, open_document, vscode_capabilities
+from .conftest import replace_range
+
+URI = "file:///tmp/learner/average.py"
+# An off-by-one the offline rules cannot see: the loop skips the first element.
+AVERAGE = '''def average(xs):
+    total = 0
+    for i in range(1, len(xs)):
+        total += xs[i]
+    return total / len(xs)
+
+password = "correct-horse-battery-staple"
+'''
+OPTIONS = {"debounceMs": 50, "cloudEnabled": True, "settleSeconds": 1}
+
+
+async def wait_for(predicate, timeout: float = 30.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        result = predicate()
+        if result:
+            return result
+        await asyncio.sleep(0.05)
+    raise AssertionError("timed out waiting")
+
+
+def latest(client, uri: str):
+    published = [p for p in client.published if p.uri == uri]
+    return published[-1] if published else None
+
+
+async def test_a_logic_mistake_only_gemini_sees_reaches_the_editor_with_an_explanation():
+    with FakeGemini() as fake:
+        fake.reply(answer(review(point(3))))
+        fake.default = Reply.text("Lists count from **0**: which index does the first element have?")
+        env = isolated_env() | {"GOOGLE_API_KEY": API_KEY, "GEMINI_BASE_URL": fake.url}
+        client = await config(env).start()
+        try:
+            await initialize(client, vscode_capabilities(), OPTIONS)
+            open_document(client, URI, AVERAGE)
+            offline = await diagnostics_for(client, URI, 1)
+            assert not any(str(d.code).startswith("GEM-") for d in offline)
+
+            def gemini_diagnostic():
+                params = latest(client, URI)
+                found = [d for d in params.diagnostics if d.code == "GEM-OFF-BY-ONE"] if params else []
+                return found[0] if found else None
+
+            found = await wait_for(gemini_diagnostic)
+            assert found.source == "Code Coach" and found.range.start.line == 2
+            assert latest(client, URI).version == 1
+
+            hover = await client.text_document_hover_async(
+                lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=URI), position=lsp.Position(2, 10))
+            )
+            assert "Your loop skips the first element." in hover.contents.value
+
+            assert any(s.state == "gemini" for s in client.statuses)
+            assert [r for r in fake.generate_requests if "def average" in r.text and "chunk" in r.text]
+            assert "correct-horse-battery-staple" not in fake.all_text(), "a password left the machine"
+
+            # A change that leaves the code as it was (a comment) sends nothing new.
+            sent = len(fake.generate_requests)
+            change_document(client, URI, 2, replace_range((5, 0), (5, 0), "# tidy\n"))
+            await diagnostics_for(client, URI, 2)
+            moved = await wait_for(lambda: (p := latest(client, URI)) and p.version == 2
+                                   and any(d.code == "GEM-OFF-BY-ONE" for d in p.diagnostics))
+            assert moved
+            await asyncio.sleep(1.5)  # past the settle time
+            analysis_requests = [r for r in fake.generate_requests[sent:] if "def average" in r.text and "chunk" in r.text]
+            assert analysis_requests == [], "unchanged code was sent to Gemini again"
+        finally:
+            await client.shutdown_session()
+            await client.stop()
+
+
+async def test_offline_findings_keep_flowing_when_gemini_fails():
+    with FakeGemini() as fake:
+        fake.default = Reply.server_error()
+        env = isolated_env() | {"GOOGLE_API_KEY": API_KEY, "GEMINI_BASE_URL": fake.url}
+        client = await config(env).start()
+        try:
+            await initialize(client, vscode_capabilities(), OPTIONS)
+            open_document(client, URI, "x = 1\nif x is 1:\n    pass\n")
+            assert any(d.code == "CC102" for d in await diagnostics_for(client, URI, 1))
+            await wait_for(lambda: fake.generate_requests)
+            change_document(client, URI, 2, replace_range((1, 5), (1, 7), "=="))
+            assert not any(d.code == "CC102" for d in await diagnostics_for(client, URI, 2))
+        finally:
+            await client.shutdown_session()
+            await client.stop()
