@@ -7,11 +7,16 @@ work-done progress the user can cancel, so analysis never waits behind it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from lsprotocol import types as lsp
-from pygls.exceptions import JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
 
 from ..analysis.concepts import label
 from ..services.explain import explain_code, explain_findings
@@ -24,6 +29,8 @@ EXPLAIN = "codecoach.explain"
 RECOMMEND = "codecoach.showRecommendations"
 DISABLE_RULE = "codecoach.disableRule"
 FEEDBACK = "codecoach.feedback"
+# How long a service waits for just-recorded events to be committed before reading.
+FLUSH_SECONDS = 2.0
 
 
 @server.feature(
@@ -116,3 +123,113 @@ def feedback(ls: CoachServer, *args: Any) -> dict:
     ls.coach.feedback(str(request.get("uri", "")), str(request["rule"]).upper(), request["helpful"],
                       str(request.get("note", "")))
     return {"recorded": True}
+
+
+# -- services: read the memory, with progress the user can cancel -------------
+
+SUMMARY = "codecoach.showSummary"
+INSIGHTS = "codecoach.showInsights"
+
+
+def _optional_object(args: tuple, command: str) -> dict:
+    if not args or args[0] is None:
+        return {}
+    if len(args) != 1 or not isinstance(args[0], dict):
+        raise JsonRpcInvalidParams(f"{command} takes at most one object argument")
+    return args[0]
+
+
+async def _run_service(ls: CoachServer, title: str, job: Callable[[Any, Callable[[], bool]], dict]) -> dict:
+    """Run `job(memory, cancelled)` on the services worker, with cancellable work-done progress."""
+    from ..services import Cancelled
+
+    cancelled = threading.Event()
+    token = await _begin_progress(ls, title, cancelled)
+
+    def work() -> dict:
+        memory = ls.coach.memory_now()
+        if memory is not None:
+            memory.flush(FLUSH_SECONDS, index=False)  # include what was just recorded
+        return job(memory, cancelled.is_set)
+
+    try:
+        result = await asyncio.get_running_loop().run_in_executor(ls.services_worker, work)
+        if cancelled.is_set():  # cancelled after the last check: the user no longer wants it
+            raise Cancelled()
+        return result
+    except asyncio.CancelledError:
+        cancelled.set()
+        raise
+    except Cancelled:
+        raise JsonRpcRequestCancelled(f"{title} was cancelled") from None
+    except ValueError as error:
+        raise JsonRpcInvalidParams(str(error)) from None
+    finally:
+        if token is not None:
+            ls.work_done_progress.end(token, lsp.WorkDoneProgressEnd())
+            ls.work_done_progress.tokens.pop(token, None)
+
+
+async def _begin_progress(ls: CoachServer, title: str, cancelled: threading.Event) -> str | None:
+    window = ls.client_capabilities.window
+    if not (window and window.work_done_progress):
+        return None
+    token = f"codecoach-{uuid.uuid4()}"
+    try:
+        await ls.work_done_progress.create_async(token)
+    except Exception:  # noqa: BLE001 - progress is a nicety; the answer still comes
+        return None
+    ls.work_done_progress.begin(token, lsp.WorkDoneProgressBegin(title=title, cancellable=True))
+    future = ls.work_done_progress.tokens.get(token)
+    if future is not None:
+        future.add_done_callback(lambda _f: cancelled.set())
+    return token
+
+
+def _date(value: Any, field: str) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise JsonRpcInvalidParams(f"{field} must be a date like 2026-11-21, not {value!r}") from None
+
+
+@server.command(SUMMARY)
+async def show_summary(ls: CoachServer, *args: Any) -> dict:
+    """The learning summary of a day, a week or a date range (JSON for the summary view)."""
+    from ..services.summary import summary
+
+    request = _optional_object(args, SUMMARY)
+    period = request.get("period", "day")
+    start, end = _date(request.get("from"), "from"), _date(request.get("to"), "to")
+    return await _run_service(
+        ls, "Code Coach: learning summary",
+        lambda memory, cancelled: summary(memory, period=period, start=start, end=end, cancelled=cancelled),
+    )
+
+
+@server.command(INSIGHTS)
+async def show_insights(ls: CoachServer, *args: Any) -> dict:
+    """Key mistakes, topics and topic difficulty, for the open files and the workspace."""
+    from ..services.insights import insights
+
+    _optional_object(args, INSIGHTS)
+    open_reports = {uri: s.last for uri, s in ls.coach.sessions.items() if s.last is not None}
+    return await _run_service(
+        ls, "Code Coach: insights",
+        lambda memory, cancelled: insights(memory, open_reports=open_reports, cancelled=cancelled),
+    )
+
+
+@server.command(RECOMMEND)
+async def show_recommendations(ls: CoachServer, *args: Any) -> dict:
+    """Learning material for recent struggles (optionally for one concept)."""
+    from ..services.recommend import recommendations
+
+    request = _optional_object(args, RECOMMEND)
+    concept = request.get("concept") or None
+    return await _run_service(
+        ls, "Code Coach: recommendations",
+        lambda memory, cancelled: recommendations(memory, concept=concept, cancelled=cancelled),
+    )

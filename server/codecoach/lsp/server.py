@@ -52,6 +52,8 @@ class CoachServer(LanguageServer):
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codecoach-analysis")
         # Cloud calls can take seconds: they must never queue in front of offline analysis.
         self.cloud_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codecoach-cloud")
+        # Summaries and insights read the memory: they never queue in front of analysis either.
+        self.services_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codecoach-services")
         self.loop: asyncio.AbstractEventLoop | None = None
         self.log_handler = ClientLogHandler(self)
 
@@ -300,6 +302,7 @@ def on_shutdown(ls: CoachServer, params: Any = None) -> None:
         task.cancel()
     ls.worker.shutdown(wait=False, cancel_futures=True)
     ls.cloud_worker.shutdown(wait=False, cancel_futures=True)
+    ls.services_worker.shutdown(wait=False, cancel_futures=True)
     ls.coach.close()
 
 
