@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .concepts import TAXONOMY
-from .findings import Severity
+from .findings import GEMINI_ANCHOR, Severity
 from .rules import CATALOGUE, Rule
 from .syntax import ALL_PATTERNS, SyntaxPattern
 
@@ -132,7 +132,8 @@ def render_markdown() -> str:
         title = _FAMILY_TITLES.get(prefix, prefix)
         slug = title.lower().replace(" ", "-")
         out.append(f"- [{title}](#{slug}) ({rules[0].id}–{rules[-1].id})")
-    out += ["- [Behaviour hints](#behaviour-hints) (CC901–CC903)", ""]
+    out += ["- [Behaviour hints](#behaviour-hints) (CC901–CC903)",
+            "- [Gemini findings](#gemini-findings) (GEM-*)", ""]
 
     out += ["## Syntax errors", "",
             "When Python cannot read the file, the coach keeps Python's own message and adds "
@@ -151,6 +152,15 @@ def render_markdown() -> str:
     for hint_id, name, text in BEHAVIOUR_HINTS:
         out += [_anchor(hint_id), f"### {hint_id} `{name}`", "",
                 text, ""]
+
+    out += [f'<a id="{GEMINI_ANCHOR}"></a>', "## Gemini findings", "",
+            "With cloud analysis switched on, Gemini reviews settled changes and reports what rules "
+            "cannot see: logic mistakes, misconceptions, a plan that does not match the code. Their ids "
+            "are `GEM-` plus the kind of confusion (for example `GEM-OFF-BY-ONE`), their source is "
+            "still \"Code Coach\", and their hover carries Gemini's explanation and hint — never a "
+            "corrected program. A Gemini finding on the same line as a rule's finding is dropped: the "
+            "curated explanation wins. Switch them all off with `cloudEnabled: false`, or one kind "
+            "with `disabledRules`.", ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 

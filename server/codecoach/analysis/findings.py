@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, replace
 
 RULES_DOC_URL = "https://github.com/code-coach/code-coach/blob/main/docs/rules.md"
+# Gemini's findings have open-ended kinds; they share one section of the rules page.
+GEMINI_ANCHOR = "gemini-findings"
 
 
 class Severity(enum.IntEnum):
@@ -141,7 +143,8 @@ class Finding:
 
     @property
     def docs_href(self) -> str:
-        return f"{RULES_DOC_URL}#{self.rule_id.lower()}"
+        anchor = GEMINI_ANCHOR if self.source is Source.GEMINI else self.rule_id.lower()
+        return f"{RULES_DOC_URL}#{anchor}"
 
     def shifted(self, lines: int) -> Finding:
         return self if lines == 0 else replace(self, span=self.span.shifted(lines))
