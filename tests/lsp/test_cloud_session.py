@@ -101,3 +101,24 @@ async def test_offline_findings_keep_flowing_when_gemini_fails():
         finally:
             await client.shutdown_session()
             await client.stop()
+
+
+async def test_the_summary_narrative_comes_from_gemini_when_cloud_is_on():
+    with FakeGemini() as fake:
+        fake.default = Reply.text("You practised comparisons today and fixed your identity check. Well done.")
+        env = isolated_env() | {"GOOGLE_API_KEY": API_KEY, "GEMINI_BASE_URL": fake.url}
+        client = await config(env).start()
+        try:
+            await initialize(client, vscode_capabilities(), OPTIONS)
+            open_document(client, URI, "x = 1\nif x is 1:\n    pass\n")
+            await diagnostics_for(client, URI, 1)
+            result = await client.workspace_execute_command_async(
+                lsp.ExecuteCommandParams(command="codecoach.showSummary", arguments=[{"period": "day"}])
+            )
+            assert result["generatedBy"] == "gemini"
+            assert result["narrative"].startswith("You practised comparisons today")
+            narrations = [r for r in fake.generate_requests if "coding period" in r.text]
+            assert narrations and "if x is 1" not in narrations[0].text  # facts only, never code
+        finally:
+            await client.shutdown_session()
+            await client.stop()

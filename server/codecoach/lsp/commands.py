@@ -203,9 +203,12 @@ async def show_summary(ls: CoachServer, *args: Any) -> dict:
     request = _optional_object(args, SUMMARY)
     period = request.get("period", "day")
     start, end = _date(request.get("from"), "from"), _date(request.get("to"), "to")
+    narrate = ls.coach.cloud.narrate if ls.coach.cloud is not None else None
     return await _run_service(
         ls, "Code Coach: learning summary",
-        lambda memory, cancelled: summary(memory, period=period, start=start, end=end, cancelled=cancelled),
+        lambda memory, cancelled: summary(
+            memory, period=period, start=start, end=end, narrate=narrate, cancelled=cancelled
+        ),
     )
 
 

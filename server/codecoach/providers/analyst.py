@@ -35,7 +35,7 @@ from .cache import ResponseCache
 from .chain import ProviderChain
 from .keys import find_api_key, find_base_url
 from .mapping import payload_to_findings, review_to_payload
-from .prompts import PromptChunk, analysis_messages, explain_messages
+from .prompts import PromptChunk, analysis_messages, explain_messages, narrate_messages
 from .store import FILENAME, CloudStore
 
 log = logging.getLogger("codecoach.cloud")
@@ -399,6 +399,56 @@ class CloudAnalyst:
         finally:
             if not self.disabled_reason():
                 self._publish()
+
+    # -- narratives --------------------------------------------------------------------
+    def narrate(self, summary: Mapping[str, Any]) -> str | None:
+        """A narrative paragraph for a learning summary (blocking, cached; None when none can
+        be had, so the caller falls back to its template). Same budget reserve as explanations."""
+        try:
+            if self.disabled_reason():
+                return None
+            chain = self._get_chain()
+            if chain is None or chain.primary() is None:
+                return None
+            facts, count = redact(_summary_facts(summary))
+            self.redactions += count
+            digest = chunking.normalized_hash(facts)
+            primary = chain.primary()
+            cached = self.cache().get("narrate", primary.name, primary.model, digest)
+            if cached:
+                return str(cached)
+            outcome = chain.call("narrate", narrate_messages(facts), reserve_minute=2,
+                                 reserve_day=max(5, self.settings.requestsPerDay // 4))
+            if outcome.result is None or not outcome.result.payload:
+                return None
+            from .mapping import _FENCE
+
+            text = _FENCE.sub("", str(outcome.result.payload)).strip()
+            if text:
+                answered = next(p for p in chain.providers if p.name == outcome.provider)
+                self.cache().put("narrate", answered.name, answered.model, digest, text)
+            return text or None
+        except Exception:
+            log.exception("Summary narrative failed")
+            return None
+        finally:
+            if not self.disabled_reason():
+                self._publish()
+
+
+def _summary_facts(summary: Mapping[str, Any]) -> str:
+    """The numbers a narrative may use, compactly (never code, never file contents)."""
+    import json
+
+    keep = {key: summary.get(key) for key in ("period", "from", "to", "totals", "streak", "improved")}
+    keep["concepts"] = [
+        {k: c.get(k) for k in ("label", "practiced", "struggles", "mastery", "previousMastery")}
+        for c in list(summary.get("concepts") or [])[:8]
+    ]
+    keep["topStruggles"] = [
+        {k: t.get(k) for k in ("rule", "message", "count")} for t in list(summary.get("topStruggles") or [])[:5]
+    ]
+    return json.dumps(keep, ensure_ascii=False, sort_keys=True)
 
 
 def default_store_path(data_dir: str | os.PathLike[str] | None = None) -> Path:

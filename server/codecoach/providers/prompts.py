@@ -37,6 +37,18 @@ problem, the idea behind it, and a hint toward the fix. Never write the
 corrected code or a full solution. Use the learner's own names from the code.
 """
 
+NARRATE_RULES = """\
+You are Code Coach, a warm and honest Python tutor. From the facts below about a
+learner's coding period, write one paragraph (at most 110 words, plain prose, no
+lists, no code) that tells them what they practised, what tripped them up, what
+improved, and one concrete thing to focus on next. Speak to them as "you". Use
+only the facts given; do not invent numbers.
+"""
+
+
+def narrate_messages(facts: str) -> list[tuple[str, str]]:
+    return [("system", NARRATE_RULES), ("human", facts)]
+
 
 @dataclass(frozen=True)
 class PromptChunk:
