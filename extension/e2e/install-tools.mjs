@@ -36,8 +36,12 @@ export function installTools() {
   const codeServer = path.join(here, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
   if (!installed(here, codeServer)) {
     // Native modules must build against Node 24's headers; a global npmrc may point nodedir elsewhere.
+    // When this runs under `npm run`, the outer npm's npm_* variables are inherited, and npm reads
+    // npm_config_* as its own config: npm_config_user_agent would then claim Node 20 and code-server's
+    // postinstall refuses to build. Start the inner npm from a clean slate.
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
     const env = {
-      ...process.env,
+      ...inherited,
       PATH: `${path.dirname(node24Bin)}${path.delimiter}${process.env.PATH}`,
       npm_config_nodedir: node24Root,
     };
