@@ -24,6 +24,7 @@ from ..analysis.signals import Thresholds
 from ..coach import Coach
 from ..config import Settings
 from . import convert
+from .documents import workspace_like
 from .logs import ClientLogHandler
 
 log = logging.getLogger("codecoach")
@@ -202,6 +203,8 @@ server = CoachServer()
 
 @server.feature(lsp.INITIALIZE)
 def on_initialize(ls: CoachServer, params: lsp.InitializeParams) -> None:
+    # pygls built the workspace just before this handler; use documents with LSP line rules.
+    ls.protocol._workspace = workspace_like(ls.workspace, params)
     hover = params.capabilities.text_document and params.capabilities.text_document.hover
     formats = (hover.content_format if hover else None) or []
     ls.hover_kind = next(

@@ -1,0 +1,79 @@
+"""Open documents with the LSP's own line rules.
+
+pygls' TextDocument splits its text with `str.splitlines`, which also breaks at
+\\x0b, \\x0c, \\x1c-\\x1e, \\x85, U+2028 and U+2029. The LSP (and VS Code, and
+Python's tokenizer) break lines only at \\n, \\r\\n and \\r, so an incremental
+change on a line holding a form feed landed in the wrong place and the
+server's text silently drifted from the editor's (found by the sync fuzzer in
+tests/reliability). Here a change is applied by offsets computed with the
+LSP's rules: a column past the end of its line means the end of the line
+(not the line break), a line past the end means the end of the document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from lsprotocol import types as lsp
+from pygls.workspace import Workspace
+from pygls.workspace.text_document import TextDocument
+
+from ..analysis.findings import split_lines
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class LspTextDocument(TextDocument):
+    @property
+    def lines(self) -> Sequence[str]:
+        source = self.source
+        return tuple(split_lines(source)) if source else ()
+
+    def offset_at(self, position: lsp.Position) -> int:
+        """A client position -> code-point offset into the source, clamped as the spec says."""
+        text = self.source
+        wanted = max(position.line, 0)
+        line, start = 0, 0
+        end = len(text)
+        for match in _BREAK.finditer(text):
+            if line == wanted:
+                end = match.start()
+                break
+            line += 1
+            start = match.end()
+        else:
+            if line < wanted:
+                return len(text)
+        units, unit_of = 0, self.position_codec.client_num_units
+        for index in range(start, end):
+            if units >= position.character:
+                return index
+            units += unit_of(text[index])
+        return end
+
+    def _apply_incremental_change(self, change: lsp.TextDocumentContentChangePartial) -> None:
+        start = self.offset_at(change.range.start)
+        end = self.offset_at(change.range.end)
+        if end < start:  # a reversed range: the text between the two positions still goes
+            start, end = end, start
+        source = self.source
+        self._source = source[:start] + change.text + source[end:]
+
+
+class LspWorkspace(Workspace):
+    def _create_text_document(self, doc_uri: str, source: str | None = None, version: int | None = None,
+                              language_id: str | None = None) -> TextDocument:
+        return LspTextDocument(doc_uri, source=source, version=version, language_id=language_id,
+                               sync_kind=self._sync_kind, position_codec=self.position_codec)
+
+
+def workspace_like(workspace: Workspace, params: lsp.InitializeParams) -> LspWorkspace:
+    """The same workspace pygls just built for `initialize`, with LSP line rules."""
+    root_uri = params.root_uri
+    if root_uri is None and params.root_path is not None:
+        from pygls.uris import from_fs_path
+
+        root_uri = from_fs_path(params.root_path)
+    return LspWorkspace(root_uri, workspace._sync_kind, params.workspace_folders or [],
+                        workspace.position_encoding)
