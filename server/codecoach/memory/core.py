@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 REGION_MAX_LINES = 20
 REGION_MAX_BYTES = 2048
-INDEX_BATCH = 256
+INDEX_BATCH = 64  # ~0.6 s of embedding: the longest a commit can wait behind an index pass
 INDEX_ROWS_PER_PASS = 1024
 INDEX_CATCH_UP_DELAY = 3.0  # seconds after open  # per post-commit pass; the rest continues as a queued job
 
@@ -360,8 +360,8 @@ class Memory:
         try:
             self.end_session()
             ok = self.flush(timeout, index=index)
-            self._worker.stop()
-            ok = self.log.close(timeout) and ok
+            self._worker.stop(0.5)  # a daemon thread: only let a retrieval in flight finish
+            ok = self.log.close(timeout, index=index) and ok
             return ok
         except Exception:  # noqa: BLE001
             log.exception("memory: error while closing")
@@ -641,8 +641,13 @@ class Memory:
         if self._index_fault and now < self._index_retry_at:
             return
         done = 0
+        yielded = False
         for kind, table in ((STRUGGLES, "shown"), (SUMMARIES, "summaries")):
             while done < INDEX_ROWS_PER_PASS:
+                if self.log.writes_waiting():
+                    # Embedding is slow; commits (and a closing editor) must not wait behind it.
+                    yielded = True
+                    break
                 rows = conn.execute(
                     f"SELECT * FROM {table} WHERE indexed = 0 ORDER BY ts LIMIT {INDEX_BATCH}"
                 ).fetchall()
@@ -665,7 +670,7 @@ class Memory:
         if self._index_fault:
             log.info("memory index recovered (%s)", self._index_fault)
         self._index_fault, self._index_backoff = None, 1.0
-        if done >= INDEX_ROWS_PER_PASS and not self._index_more_queued:
+        if (yielded or done >= INDEX_ROWS_PER_PASS) and not self._index_more_queued and not self.log.closing:
             # A backlog (first start, new embedder): continue after the events queued meanwhile.
             self._index_more_queued = True
             self.log.submit_job(self._index_job)

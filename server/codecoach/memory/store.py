@@ -139,6 +139,7 @@ class EventLog:
         self._retry_at = 0.0
         self._backoff = 0.25
         self._stop = False
+        self._skip_hooks = False  # closing without indexing: commit only
         self._conn: sqlite3.Connection | None = None
         self._local = threading.local()
         self._thread = threading.Thread(target=self._run, name="codecoach-memory-writer", daemon=True)
@@ -238,9 +239,26 @@ class EventLog:
             self._local.conn = conn
         return conn
 
-    def close(self, timeout: float = 5.0) -> bool:
-        """Flush what can be flushed, stop the writer. Returns False if events were left behind."""
-        flushed = self.flush(timeout)
+    def writes_waiting(self) -> bool:
+        """Writer thread: are events (or a close) waiting? Long post-commit work yields to them."""
+        with self._cond:
+            return self._skip_hooks or any(item.job is None for item in self._pending)
+
+    @property
+    def closing(self) -> bool:
+        return self._stop or self._skip_hooks
+
+    def close(self, timeout: float = 5.0, *, index: bool = True) -> bool:
+        """Flush what can be flushed, stop the writer. Returns False if events were left behind.
+
+        With `index=False` only the commits are waited for: the post-commit hook (indexing)
+        and queued jobs are skipped, so closing never waits for the embedding model.
+        """
+        if not index:
+            with self._cond:
+                self._skip_hooks = True
+                self._cond.notify_all()
+        flushed = self.flush(timeout, index=index)
         with self._cond:
             self._stop = True
             self._cond.notify_all()
@@ -331,7 +349,9 @@ class EventLog:
             if not batch:
                 continue
             try:
-                if batch[0].job is not None:
+                if batch[0].job is not None and self._skip_hooks:
+                    self._skip_job(batch[0])
+                elif batch[0].job is not None:
                     self._run_job(batch[0])
                 else:
                     self._commit(batch)
@@ -361,6 +381,13 @@ class EventLog:
                 conn.execute("ROLLBACK")
         except sqlite3.Error:
             pass
+
+    def _skip_job(self, item: _Item) -> None:
+        """Closing without background work: a queued job is given up (its waiter is told)."""
+        item.error = RuntimeError("the memory is closing")
+        self._finish([item], committed=True)
+        if item.done is not None:
+            item.done.set()
 
     def _run_job(self, item: _Item) -> None:
         assert item.job is not None
@@ -416,7 +443,7 @@ class EventLog:
             return
         self._clear_fault()
         self._finish(batch, committed=True)
-        if self.after_commit is not None:
+        if self.after_commit is not None and not self._skip_hooks:
             self._safely(self.after_commit)
         with self._cond:
             self._processed_seq = max(self._processed_seq, batch[-1].seq)
