@@ -44,6 +44,11 @@ def server_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("GOOGLE_API_KEY", "GEMINI_API_KEY")}
     env["CODECOACH_DATA_DIR"] = tempfile.mkdtemp(prefix="codecoach-bench-")
     env["PYTHONPATH"] = str(REPO / "server") + os.pathsep + env.get("PYTHONPATH", "")
+    # To compare with another version of the server: CODECOACH_BENCH_SERVER_SRC=/tmp/old/server
+    # (e.g. from `git archive REF server | tar -x -C /tmp/old`) goes first on the server's path.
+    other = os.environ.get("CODECOACH_BENCH_SERVER_SRC")
+    if other:
+        env["PYTHONPATH"] = other + os.pathsep + env["PYTHONPATH"]
     return env
 
 
@@ -163,7 +168,7 @@ class Session:
             return []
         return sorted(label for needle, label in names.items() if f"/{needle}" in maps)
 
-    async def stop(self, timeout: float = 5.0) -> None:
+    async def stop(self, timeout: float = 20.0) -> None:
         try:
             if self.client._server is not None and self.client._server.returncode is None:  # noqa: SLF001
                 try:

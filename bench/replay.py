@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -242,6 +243,8 @@ def render(results: dict, traces: list[Trace], quick: bool, argv: list[str], ela
     n_fix = sum(1 for t in traces for s in t.steps if s.phase == "fix")
     n_typo = sum(1 for t in traces for s in t.steps if s.phase == "typo")
     learner_min = sum(s.delay for t in traces for s in t.steps) / 60
+    if os.environ.get("CODECOACH_BENCH_SERVER_SRC"):
+        out.append(f"- **Server code:** `{os.environ['CODECOACH_BENCH_SERVER_SRC']}` (CODECOACH_BENCH_SERVER_SRC), not the working tree")
     out += [
         f"- **Traces:** {len(traces)} programs ({', '.join(sorted({t.name.split('/')[0] for t in traces}))}), "
         f"{sum(t.keystrokes for t in traces)} changes = {learner_min:.0f} minutes of simulated typing "

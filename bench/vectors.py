@@ -227,7 +227,11 @@ def render(r: dict | None, quick: bool, argv: list[str], elapsed: float) -> str:
         "",
         "Ingest rate of a stage = records added in that stage / its wall time (the 100k row covers records "
         "10,001–100,000, added to a collection that already holds 10k). Query times are client wall times, "
-        "one query at a time, over the same query vectors for every row.",
+        "one query at a time, over the same query vectors for every row. Recall@10 is against exact search: "
+        "random vectors have no cluster structure, the worst case for HNSW, and chroma's default search breadth "
+        "(`hnsw:search_ef`) is small, so low recall here says 'tune search_ef with real embeddings', and fast "
+        "queries are partly bought with it. When the numpy baseline is much slower in one row than another, the "
+        "machine was busier during that row.",
     ]
     return "\n".join(out)
 
