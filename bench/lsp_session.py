@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -39,10 +40,10 @@ def vscode_capabilities() -> lsp.ClientCapabilities:
         )
 
 
-def server_env() -> dict[str, str]:
+def server_env(data_dir: str | None = None) -> dict[str, str]:
     """No key, no network, a private data folder: the offline coach."""
     env = {k: v for k, v in os.environ.items() if k not in ("GOOGLE_API_KEY", "GEMINI_API_KEY")}
-    env["CODECOACH_DATA_DIR"] = tempfile.mkdtemp(prefix="codecoach-bench-")
+    env["CODECOACH_DATA_DIR"] = data_dir or tempfile.mkdtemp(prefix="codecoach-bench-")
     env["PYTHONPATH"] = str(REPO / "server") + os.pathsep + env.get("PYTHONPATH", "")
     # To compare with another version of the server: CODECOACH_BENCH_SERVER_SRC=/tmp/old/server
     # (e.g. from `git archive REF server | tar -x -C /tmp/old`) goes first on the server's path.
@@ -61,6 +62,7 @@ class Session:
         self._waiters: dict[tuple[str, int | None], asyncio.Future] = {}
         self.pid: int | None = None
         self.started_at = 0.0
+        self.data_dir = tempfile.mkdtemp(prefix="codecoach-bench-")  # removed by stop()
 
         @self.client.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         def _published(ls, params: lsp.PublishDiagnosticsParams) -> None:
@@ -79,7 +81,7 @@ class Session:
         """Start the process, initialize; return seconds from spawn to the initialize reply."""
         self.started_at = time.perf_counter()
         await self.client.start_io(
-            *self.command, env=server_env(), cwd=str(REPO), start_new_session=True
+            *self.command, env=server_env(self.data_dir), cwd=str(REPO), start_new_session=True
         )
         self.pid = self.client._server.pid if self.client._server is not None else None  # noqa: SLF001
         await asyncio.wait_for(
@@ -187,3 +189,4 @@ class Session:
                 await asyncio.wait_for(self.client.stop(), timeout)
             except (asyncio.TimeoutError, Exception):  # noqa: BLE001
                 pass
+            shutil.rmtree(self.data_dir, ignore_errors=True)
