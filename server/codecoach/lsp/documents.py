@@ -16,6 +16,8 @@ import re
 from collections.abc import Sequence
 
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.protocol import LanguageServerProtocol
 from pygls.workspace import Workspace
 from pygls.workspace.text_document import TextDocument
 
@@ -30,10 +32,23 @@ class LspTextDocument(TextDocument):
         source = self.source
         return tuple(split_lines(source)) if source else ()
 
+    @property
+    def line_count(self) -> int:
+        """Without building the lines (a keystroke in a 5 MB file must stay cheap)."""
+        text = self.source
+        return text.count("\n") + text.count("\r") - text.count("\r\n") + 1 if text else 0
+
     def offset_at(self, position: lsp.Position) -> int:
         """A client position -> code-point offset into the source, clamped as the spec says."""
         text = self.source
         wanted = max(position.line, 0)
+        if "\r" not in text:  # the usual case: let str.split find the line, in C
+            parts = text.split("\n", wanted)
+            if len(parts) <= wanted:
+                return len(text)
+            start = len(text) - len(parts[-1])
+            end = text.find("\n", start)
+            return self._column(text, start, len(text) if end < 0 else end, position.character)
         line, start = 0, 0
         end = len(text)
         for match in _BREAK.finditer(text):
@@ -45,9 +60,14 @@ class LspTextDocument(TextDocument):
         else:
             if line < wanted:
                 return len(text)
+        return self._column(text, start, end, position.character)
+
+    def _column(self, text: str, start: int, end: int, character: int) -> int:
+        if text[start:end].isascii():
+            return min(start + max(character, 0), end)
         units, unit_of = 0, self.position_codec.client_num_units
         for index in range(start, end):
-            if units >= position.character:
+            if units >= character:
                 return index
             units += unit_of(text[index])
         return end
@@ -77,3 +97,29 @@ def workspace_like(workspace: Workspace, params: lsp.InitializeParams) -> LspWor
         root_uri = from_fs_path(params.root_path)
     return LspWorkspace(root_uri, workspace._sync_kind, params.workspace_folders or [],
                         workspace.position_encoding)
+
+
+_ANSWERED = object()
+
+
+class CoachProtocol(LanguageServerProtocol):
+    """pygls raises InvalidParams when a request's params do not fit its type, but only
+    logs it: the request is never answered and the client waits forever. Here such a
+    request gets the error response JSON-RPC asks for."""
+
+    def structure_message(self, data: dict):
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            if isinstance(data, dict) and "id" in data and "method" in data:
+                method = data.get("method")
+                answer = JsonRpcInvalidParams(f"invalid params for {method}") \
+                    if isinstance(error, JsonRpcInvalidParams) else error
+                self._send_response(data["id"], error=answer.to_response_error())
+                return _ANSWERED
+            raise
+
+    def handle_message(self, message) -> None:
+        if message is _ANSWERED:
+            return
+        super().handle_message(message)
