@@ -24,7 +24,7 @@ from ..analysis.signals import Thresholds
 from ..coach import Coach
 from ..config import Settings
 from . import convert
-from .documents import workspace_like
+from .documents import CoachProtocol, workspace_like
 from .logs import ClientLogHandler
 
 log = logging.getLogger("codecoach")
@@ -38,13 +38,19 @@ OFFLINE_STATUS = {
     "nextReset": None,
     "message": "Offline coach: rules, concepts and editing hints",
 }
-# Explanations prepared ahead per publish: a burst of new mistakes must not drain the quota.
-PREFETCH_PER_PUBLISH = 3
+# Explanations prepared ahead per pause: a burst of new mistakes must not drain the quota.
+PREFETCH_PER_SETTLE = 3
+# Larger documents are not analyzed (the learner is told once). ast.parse holds the GIL for
+# its whole run (~0.2 s for 150 KB, seconds for megabytes), and so does the collection of the
+# analysis' garbage afterwards: above this size the event loop would stall past 200 ms however
+# the analysis is threaded (tests/reliability measures it). A learner's program is far smaller.
+MAX_ANALYZED_CHARS = 64 * 1024
 
 
 class CoachServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("code-coach", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
+        super().__init__("code-coach", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental,
+                         protocol_cls=CoachProtocol)
         self.settings = Settings()
         self.coach = Coach()
         self.pending: dict[str, asyncio.Task] = {}
@@ -57,6 +63,7 @@ class CoachServer(LanguageServer):
         self.services_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codecoach-services")
         self.loop: asyncio.AbstractEventLoop | None = None
         self.log_handler = ClientLogHandler(self)
+        self.too_large: set[str] = set()  # documents the learner was told are not analyzed
 
     # -- settings --------------------------------------------------------
     def apply_settings(self, raw: Any) -> None:
@@ -101,6 +108,10 @@ class CoachServer(LanguageServer):
         if document is None or uri not in self.coach.sessions:
             return
         text, version = document.source, document.version
+        if len(text) > MAX_ANALYZED_CHARS:
+            self.skip_too_large(uri, len(text), version)
+            return
+        self.too_large.discard(uri)
         started = time.perf_counter()
         try:
             report = await asyncio.get_running_loop().run_in_executor(
@@ -115,11 +126,8 @@ class CoachServer(LanguageServer):
             return
         report = self.coach.with_cloud(uri, report)
         self.publish(uri, report)
-        new = self.coach.published(uri, report)
-        if self.coach.cloud is not None:
-            self.schedule_cloud(uri)
-            for finding in new[:PREFETCH_PER_PUBLISH]:
-                self.in_cloud(self.coach.prefetch_explanation, uri, report, finding)
+        self.coach.published(uri, report)
+        self.schedule_settle(uri)
         # Collect the analysis' cyclic garbage (pyflakes links AST nodes to their
         # parents) now that the result is out, instead of in the middle of the next one.
         self.in_background(gc.collect, 1)
@@ -128,22 +136,28 @@ class CoachServer(LanguageServer):
             uri, version, (time.perf_counter() - started) * 1000, len(report.findings),
         )
 
-    # -- cloud analysis, for settled documents only --------------------
-    def schedule_cloud(self, uri: str) -> None:
+    # -- settled documents: memory and cloud analysis ------------------
+    def schedule_settle(self, uri: str) -> None:
+        """After `settleSeconds` of quiet: remember the report, then (if on) ask the cloud."""
         previous = self.settling.pop(uri, None)
         if previous is not None:
             previous.cancel()
-        task = asyncio.get_running_loop().create_task(self._cloud(uri, float(self.settings.settleSeconds)))
+        task = asyncio.get_running_loop().create_task(self._settled(uri, float(self.settings.settleSeconds)))
         self.settling[uri] = task
         task.add_done_callback(lambda t, u=uri: self.settling.pop(u, None) if self.settling.get(u) is t else None)
 
-    async def _cloud(self, uri: str, delay: float) -> None:
+    async def _settled(self, uri: str, delay: float) -> None:
         await asyncio.sleep(delay)
         session = self.coach.sessions.get(uri)
         document = self.workspace.text_documents.get(uri)
         report = session.last if session else None
         if document is None or report is None or report.version != document.version:
             return  # the offline result for this text is not out yet; it will reschedule
+        new = self.coach.settle(uri)
+        if self.coach.cloud is None:
+            return
+        for finding in new[:PREFETCH_PER_SETTLE]:
+            self.in_cloud(self.coach.prefetch_explanation, uri, report, finding)
         try:
             findings = await asyncio.get_running_loop().run_in_executor(
                 self.cloud_worker, self.coach.cloud_analyze, uri, document.source, report.offline_findings
@@ -178,6 +192,17 @@ class CoachServer(LanguageServer):
             self.worker.submit(function, *args)
         except RuntimeError:
             pass
+
+    def skip_too_large(self, uri: str, size: int, version: int | None) -> None:
+        """Clear the document's diagnostics and say once why it gets none."""
+        self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[], version=version))
+        if uri in self.too_large:
+            return
+        self.too_large.add(uri)
+        message = (f"Code Coach does not analyze {uri.rsplit('/', 1)[-1]}: it is {size // 1024} KB, "
+                   f"more than the {MAX_ANALYZED_CHARS // 1024} KB it checks to keep the editor responsive.")
+        log.warning("%s", message)
+        self.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Info, message=message))
 
     def publish(self, uri: str, report: Report) -> None:
         codec = self.workspace.position_codec
@@ -250,7 +275,7 @@ def on_change(ls: CoachServer, params: lsp.DidChangeTextDocumentParams) -> None:
         return
     now = time.time()
     document = ls.workspace.text_documents.get(uri)
-    line_count = len(document.lines) if document is not None else 0
+    line_count = getattr(document, "line_count", 0) if document is not None else 0
     for change in params.content_changes:
         session.record_edit(convert.to_edit(change, line_count, now))
     ls.schedule(uri, ls.settings.debounceMs / 1000)
@@ -264,6 +289,7 @@ def on_close(ls: CoachServer, params: lsp.DidCloseTextDocumentParams) -> None:
         if task is not None:
             task.cancel()
     ls.coach.close_document(uri)
+    ls.too_large.discard(uri)
     ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
