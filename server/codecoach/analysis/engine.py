@@ -69,7 +69,9 @@ class Analyzer:
                 tree = ast.parse(text)
             except (SyntaxError, ValueError) as error:
                 return Analysis(findings=[syntax_finding(error, lines)], syntax_ok=False)
-            except RecursionError:
+            except (RecursionError, MemoryError):
+                # Too deeply nested for the parser (3.11 reports a parser stack overflow
+                # as MemoryError): nothing to say about it, but never an exception.
                 return Analysis(findings=[], syntax_ok=False)
 
         chunks = [(node, _first_line(node), (node.end_lineno or node.lineno) - 1) for node in tree.body]
