@@ -35,14 +35,14 @@ test: venv ext-test-unit
 	$(PY) -m pytest -q
 	$(MAKE) ext-test-e2e
 
-# Benchmarks (figures, not pass/fail): bench/RESULTS.md. The quick version runs inside `make test`.
-CORPUS ?= ../shared/corpora
-
+# Benchmarks (figures beside their targets, never pass/fail): `make bench` writes
+# bench/RESULTS.md (~20 min); the quick version also runs inside `make test`
+# (tests/test_bench_quick.py) so the benchmarks keep working.
 bench: venv
-	$(PY) bench/detect.py $(CORPUS)
+	$(PY) bench/run.py
 
 bench-quick: venv
-	$(PY) bench/detect.py $(CORPUS) --quick
+	$(PY) bench/run.py --quick --output $(or $(OUT),/tmp/codecoach-bench-quick.md)
 
 clean: ext-clean
 	rm -rf $(VENV) build dist *.egg-info server/*.egg-info

@@ -26,17 +26,17 @@ the functions where the time goes.
 from __future__ import annotations
 
 import argparse
+import ast
 import cProfile
 import gc
 import io
 import pstats
 import random
 import statistics
-import warnings
-import ast
 import sys
 import time
 import types
+import warnings
 from collections import defaultdict
 from pathlib import Path
 

@@ -36,7 +36,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
-    CORPORA, DEFAULT_OUTPUT, EXAMPLES, VENV_BIN, fmt, header_lines, percentile, write_section,
+    CORPORA,
+    DEFAULT_OUTPUT,
+    EXAMPLES,
+    VENV_BIN,
+    fmt,
+    header_lines,
+    percentile,
+    write_section,
 )
 
 FULL_PER_CORPUS = 15

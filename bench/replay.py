@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import DEFAULT_OUTPUT, fmt, header_lines, percentile, summary_ms, verdict, write_section  # noqa: E402
+from common import DEFAULT_OUTPUT, fmt, header_lines, summary_ms, verdict, write_section  # noqa: E402
 from lsp_session import BARE, CODECOACH, Session  # noqa: E402
 from traces import Trace, build_traces, load_programs  # noqa: E402
 

@@ -26,7 +26,6 @@ import asyncio
 import json
 import math
 import os
-import re
 import subprocess
 import sys
 import time
@@ -43,8 +42,18 @@ import perfile  # noqa: E402
 import replay  # noqa: E402
 import vectors  # noqa: E402
 from common import (  # noqa: E402
-    BENCH, CORPORA, DEFAULT_OUTPUT, command, fmt, git_version, header_lines, load_average, machine, now,
-    read_section, write_section,
+    BENCH,
+    CORPORA,
+    DEFAULT_OUTPUT,
+    command,
+    fmt,
+    git_version,
+    header_lines,
+    load_average,
+    machine,
+    now,
+    read_section,
+    write_section,
 )
 
 SECTIONS = ("replay", "analysis", "coldstart", "perfile", "vectors", "detect")

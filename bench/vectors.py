@@ -36,7 +36,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
-    DEFAULT_OUTPUT, VENV_BIN, fmt, header_lines, kill_group, percentile, proc_status_kb, verdict, write_section,
+    DEFAULT_OUTPUT,
+    VENV_BIN,
+    fmt,
+    header_lines,
+    kill_group,
+    percentile,
+    proc_status_kb,
+    verdict,
+    write_section,
 )
 
 DIM = 384

@@ -58,7 +58,7 @@ def test_a_mistake_that_comes_back_is_pointed_out():
     session = DocumentSession("f.py", Analyzer())
     bad, good = "x = 1\nif x is 1:\n    pass\n", "x = 1\nif x == 1:\n    pass\n"
     assert ids(session.analyze(bad, 1, PREFS, now=0)) == ["CC102"]
-    fixed = session.analyze(good, 2, PREFS, now=60)
+    session.analyze(good, 2, PREFS, now=60)
     back = session.analyze("# again\n" + bad, 3, PREFS, now=200)
     assert ids(back) == ["CC102", "CC902"]
     hint = back.findings[1]
@@ -67,25 +67,33 @@ def test_a_mistake_that_comes_back_is_pointed_out():
     assert ids(session.analyze(good, 4, PREFS, now=230)) == []
 
 
+def settle(session, report):
+    session.commit(report)
+    return session.settle()
+
+
 def test_a_long_syntax_error_streak_offers_help_and_broken_code_fixes_nothing():
     session = DocumentSession("f.py", Analyzer())
-    session.commit(session.analyze("x = 1\nif x is 1:\n    pass\n", 1, PREFS, now=0))
+    settle(session, session.analyze("x = 1\nif x is 1:\n    pass\n", 1, PREFS, now=0))
     for version in range(2, 5):
         report = session.analyze("if x is 1\n    pass\n", version, PREFS, now=version)
-        assert session.commit(report)[1] == []  # a broken file has not fixed the CC102 above
+        assert settle(session, report)[2] == []  # a broken file has not fixed the CC102 above
     assert ids(report) == ["CC002", "CC903"]
     report = session.analyze("x = 1\n", 5, PREFS, now=10)
     assert ids(report) == []
-    assert [f.rule_id for f in session.commit(report)[1]] == ["CC102"]
+    assert [f.rule_id for f in settle(session, report)[2]] == ["CC102"]
 
 
-def test_fixes_are_counted_between_published_reports_only():
+def test_only_settled_reports_count_for_new_and_fixed_mistakes():
     session = DocumentSession("f.py", Analyzer())
-    session.commit(session.analyze("x = 1\nif x is 1:\n    pass\n", 1, PREFS, now=0))
-    session.analyze("x = 1\nif x == 1:\n    pass\n", 2, PREFS, now=1)  # dropped as stale, never committed
+    _, new, _ = settle(session, session.analyze("x = 1\nif x is 1:\n    pass\n", 1, PREFS, now=0))
+    assert [f.rule_id for f in new] == ["CC102"]
+    # A half-typed name flickers by between two pauses: neither new nor fixed.
+    session.commit(session.analyze("x = 1\nif x == 1:\n    print(tota)\n", 2, PREFS, now=1))
     report = session.analyze("x = 2\nif x == 1:\n    pass\n", 3, PREFS, now=2)
-    new, fixed = session.commit(report)
+    _, new, fixed = settle(session, report)
     assert (new, [f.rule_id for f in fixed]) == ([], ["CC102"])
+    assert session.settle() is None  # nothing shown since the last pause
 
 
 def test_behaviour_hints_can_be_switched_off():

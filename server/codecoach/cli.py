@@ -189,6 +189,7 @@ def _concept_slug(text: str, taxonomy: dict[str, str]) -> str | None:
 def _remember(results) -> bool:
     """Record what `analyze` found into the memory as one session, then flush it."""
     from .analysis.findings import split_lines
+    from .coach import remember_shown
 
     memory = _open_memory()
     findings = 0
@@ -196,11 +197,8 @@ def _remember(results) -> bool:
         memory.start_session()
         for path, text, analysis in results:
             file = str(path.resolve())
-            memory.record_shown(file, analysis.findings, split_lines(text))
+            remember_shown(memory, file, analysis.findings, split_lines(text), analysis)
             findings += len(analysis.findings)
-            if analysis.syntax_ok and analysis.concepts:
-                flagged = {c for f in analysis.findings for c in f.concepts}
-                memory.record_concepts(file, dict(analysis.concepts), clean=not analysis.findings, flagged=flagged)
     finally:
         ok = memory.close(timeout=120)
     where = memory.data_dir

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .analysis.document import DocumentSession, Preferences, Report
-from .analysis.engine import Analyzer
+from .analysis.engine import Analysis, Analyzer
 from .analysis.findings import Finding
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ class Coach:
         return session
 
     def close_document(self, file: str) -> None:
+        self.settle(file)
         self.sessions.pop(file, None)
         self._with_memory(lambda m: m.forget_file_state(file))
 
@@ -63,27 +64,35 @@ class Coach:
             self._open_memory()
         return report
 
-    def published(self, file: str, report: Report) -> list[Finding]:
-        """The learner now sees `report`: remember what appeared, what was fixed, what was
-        practised. Returns the findings that are new since the last published report."""
+    def published(self, file: str, report: Report) -> None:
+        """The learner now sees `report`."""
         session = self.sessions.get(file)
-        if session is None:
+        if session is not None:
+            session.commit(report)
+
+    def settle(self, file: str) -> list[Finding]:
+        """The learner paused: remember what the current report shows (new mistakes, fixes,
+        concepts practised) and prepare retrievals for the new mistakes. Returns the new ones."""
+        session = self.sessions.get(file)
+        settled = session.settle() if session is not None else None
+        if settled is None:
             return []
-        new, fixed = session.commit(report)
+        report, new, fixed = settled
         analysis = report.analysis
 
         def record(memory: Memory) -> None:
-            memory.record_shown(file, report.findings, report.lines)
+            remember_shown(memory, file, report.findings, report.lines, analysis)
             if fixed:
                 memory.record_fixed(file, fixed)
-            if analysis.syntax_ok and analysis.concepts:
-                flagged = {c for f in report.findings for c in f.concepts}
-                memory.record_concepts(file, dict(analysis.concepts), clean=not report.findings, flagged=flagged)
-            for finding in report.findings:
+            for finding in new:
                 memory.prefetch(finding, _region(report, finding), file)
 
         self._with_memory(record)
         return new
+
+    def settle_all(self) -> None:
+        for file in list(self.sessions):
+            self.settle(file)
 
     # -- cloud analysis (Gemini) -----------------------------------------
     def configure_cloud(self, settings: Settings, on_status: Callable[[dict], None]) -> None:
@@ -209,12 +218,21 @@ class Coach:
             log.exception("Memory could not record an event")
 
     def close(self) -> None:
-        """Commit everything remembered; indexing resumes from the log at the next start."""
+        """Remember what is on screen, commit it; indexing resumes from the log at the next start."""
+        self.settle_all()
         if self.cloud is not None:
             self.cloud.close()
         memory = self._memory
         if memory is not None:
             memory.close(index=False)
+
+
+def remember_shown(memory: Memory, file: str, findings: list[Finding], lines: list[str], analysis: Analysis) -> None:
+    """What one look at a file teaches the memory: the mistakes on it and the concepts it uses."""
+    memory.record_shown(file, findings, lines)
+    if analysis.syntax_ok and analysis.concepts:
+        flagged = {c for f in findings for c in f.concepts}
+        memory.record_concepts(file, dict(analysis.concepts), clean=not findings, flagged=flagged)
 
 
 REGION_CONTEXT = 2  # lines of code kept around a finding for memory and for Gemini

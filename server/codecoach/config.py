@@ -98,7 +98,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("requestsPerDay", 200, _int_between(1, 100_000),
             "At most this many cloud requests per day; the count survives restarts and resets at midnight Pacific time."),
     Setting("settleSeconds", 4, _int_between(1, 600),
-            "Seconds of quiet after the last edit before a file is sent for cloud analysis."),
+            "Seconds of quiet after the last edit before the coach remembers what it showed (a mistake "
+            "that only flickers by while you type is not a struggle) and, with cloud analysis on, sends "
+            "the changed functions to Gemini."),
     Setting("providers", ("gemini", "offline"), lambda v: _providers(v),
             'Analysis providers in order of preference: "gemini", "ollama", "offline" (always last).'),
     Setting("excludeGlobs", (), lambda v: _globs(v),

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 
 import pytest
+
 from codecoach.analysis.engine import Analyzer
 from codecoach.analysis.findings import Explanation, Finding, Severity, Source, Span
 from codecoach.providers import merge_findings

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from codecoach.privacy import DEFAULT_EXCLUDES, is_excluded, redact, shannon_entropy
 
 from .secrets_corpus import SECRETS, program_with_secrets

@@ -7,7 +7,6 @@ import os
 import sys
 import tempfile
 
-import pytest
 import pytest_lsp
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities

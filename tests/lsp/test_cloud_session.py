@@ -9,8 +9,16 @@ from lsprotocol import types as lsp
 from cloud.conftest import answer, point, review
 from fakegemini import API_KEY, FakeGemini, Reply
 
-from .conftest import change_document, config, diagnostics_for, initialize, isolated_env, open_document, vscode_capabilities
-from .conftest import replace_range
+from .conftest import (
+    change_document,
+    config,
+    diagnostics_for,
+    initialize,
+    isolated_env,
+    open_document,
+    replace_range,
+    vscode_capabilities,
+)
 
 URI = "file:///tmp/learner/average.py"
 # An off-by-one the offline rules cannot see: the loop skips the first element.

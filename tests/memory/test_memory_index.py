@@ -136,9 +136,8 @@ def test_chroma_server_mode(chroma_server, open_memory, clock, monkeypatch: pyte
 
 
 def test_index_down_is_not_an_error_and_catches_up(open_memory, clock, monkeypatch: pytest.MonkeyPatch) -> None:
-    from memtools import NONE_MSG as msg
-
     from conftest import free_port
+    from memtools import NONE_MSG as msg
 
     monkeypatch.setenv("CHROMA_HOST", "127.0.0.1")
     monkeypatch.setenv("CHROMA_PORT", str(free_port()))  # nobody listens there

@@ -47,6 +47,7 @@ class DocumentSession:
         self._lock = threading.Lock()
         self._previous: dict[tuple, Finding] = {}
         self._shown: set[tuple] = set()
+        self._settled: Report | None = None
         # Cloud findings and the text they were computed on: they follow their lines
         # through later edits until the next cloud answer replaces them.
         self._cloud: list[Finding] = []
@@ -67,23 +68,32 @@ class DocumentSession:
         findings = apply_preferences(analysis.findings + hints, prefs.disabled, prefs.severity)
         return Report(version, lines, analysis, findings)
 
-    def commit(self, report: Report) -> tuple[list[Finding], list[Finding]]:
-        """The report was shown to the learner: return (new mistakes, mistakes it no longer has).
-
-        Deltas are taken between *published* reports, so a result dropped as stale
-        never hides a fix. A file that does not parse has not fixed anything: while
-        it is broken the previous findings stand.
-        """
+    def commit(self, report: Report) -> None:
+        """The report is now what the learner sees (hovers and commands read it)."""
         self.last = report
-        shown = {identity(f, report.lines) for f in report.findings}
-        new = [f for f in report.findings if identity(f, report.lines) not in self._shown]
-        self._shown = shown
+
+    def settle(self) -> tuple[Report, list[Finding], list[Finding]] | None:
+        """The learner paused on the current report: (report, new mistakes, fixed mistakes)
+        since the last pause, or None if nothing was shown since.
+
+        Deltas are taken between settled reports, so a mistake that only flickered by
+        while typing (an undefined name half typed) is never a struggle, and a fix is a
+        mistake that was there at one pause and gone at the next. A file that does not
+        parse has not fixed anything: while it is broken the previous findings stand.
+        """
+        report = self.last
+        if report is None or report is self._settled:
+            return None
+        self._settled = report
+        shown = {identity(f, report.lines): f for f in report.findings}
+        new = [f for key, f in shown.items() if key not in self._shown]
+        self._shown = set(shown)
         if not report.analysis.syntax_ok:
-            return new, []
+            return report, new, []
         current = {identity(f, report.lines): f for f in report.analysis.findings}
         fixed = [f for key, f in self._previous.items() if key not in current]
         self._previous = current
-        return new, fixed
+        return report, new, fixed
 
     def set_cloud(self, findings: list[Finding], lines: list[str]) -> None:
         self._cloud, self._cloud_lines = list(findings), list(lines)

@@ -144,6 +144,7 @@ async def _run_service(ls: CoachServer, title: str, job: Callable[[Any, Callable
     from ..services import Cancelled
 
     cancelled = threading.Event()
+    ls.coach.settle_all()  # the learner asked now: what is on screen counts
     token = await _begin_progress(ls, title, cancelled)
 
     def work() -> dict:

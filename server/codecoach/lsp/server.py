@@ -64,6 +64,7 @@ class CoachServer(LanguageServer):
         self.loop: asyncio.AbstractEventLoop | None = None
         self.log_handler = ClientLogHandler(self)
         self.too_large: set[str] = set()  # documents the learner was told are not analyzed
+        self.memory_health = "ok"  # last Memory.health seen, for codecoach/status
 
     # -- settings --------------------------------------------------------
     def apply_settings(self, raw: Any) -> None:
@@ -214,8 +215,23 @@ class CoachServer(LanguageServer):
     def send_status(self, payload: dict | None = None) -> None:
         if payload is None:
             payload = self.coach.cloud.status() if self.coach.cloud is not None else OFFLINE_STATUS
+        payload = dict(payload, memory=self.memory_health)
+        if self.memory_health != "ok":
+            # The store has already logged the fault (once per kind); the status bar says it too.
+            payload["state"] = "degraded"
+            payload["message"] = (f"{payload.get('message', '')}; history not saved for now "
+                                  f"({self.memory_health}): the coach keeps working").lstrip("; ")
         log.info("Status: %s", payload.get("message", payload.get("state")))
         self.protocol.notify(STATUS, payload)
+
+    def check_memory(self) -> None:
+        """Event loop: send a status when the memory turns degraded or recovers."""
+        memory = self.coach.memory
+        health = memory.health if memory is not None else "ok"
+        kind = health.split(";")[0]  # e.g. "degraded: OperationalError: database is locked"
+        if kind != self.memory_health.split(";")[0]:
+            self.memory_health = kind
+            self.send_status(self.coach.cloud.status() if self.coach.cloud is not None else None)
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         # pygls would pop up a message for every failed notification; a coach
@@ -336,6 +352,7 @@ def on_shutdown(ls: CoachServer, params: Any = None) -> None:
 
 
 FULL_COLLECT_SECONDS = 60.0
+MEMORY_CHECK_SECONDS = 1.0  # how soon a storage fault (or its recovery) reaches the status
 
 
 def main() -> None:
@@ -352,7 +369,15 @@ def _collect_periodically(ls: CoachServer) -> None:
         ls.in_background(gc.collect)
         loop.call_later(FULL_COLLECT_SECONDS, tick)
 
+    def watch_memory() -> None:
+        try:
+            ls.check_memory()
+        except Exception:  # noqa: BLE001 - a status glitch must not stop the watch
+            log.debug("memory health check failed", exc_info=True)
+        loop.call_later(MEMORY_CHECK_SECONDS, watch_memory)
+
     loop.call_later(FULL_COLLECT_SECONDS, tick)
+    loop.call_later(MEMORY_CHECK_SECONDS, watch_memory)
 
 
 # The command handlers register themselves on `server` when imported.

@@ -31,7 +31,8 @@ from . import consolidate as _consolidate
 from .embeddings import Embedder, MiniLMEmbedder
 from .index import KINDS, STRUGGLES, SUMMARIES, ChromaIndex, ChromaTarget
 from .mastery import PREREQUISITES, ConceptTracker, Evidence, Observation, State, Transition, replay
-from .paths import DB_FILENAME, chroma_path, data_dir as resolve_data_dir, ensure_private_dir
+from .paths import DB_FILENAME, chroma_path, ensure_private_dir
+from .paths import data_dir as resolve_data_dir
 from .schema import EVENT_TABLES, new_id
 from .store import EventLog, Statement
 

@@ -12,9 +12,9 @@ from .base import (
     Context,
     Hit,
     Rule,
+    child_blocks,
     hit,
     is_builtin_call,
-    child_blocks,
     is_exit_call,
     walk_same_scope,
 )

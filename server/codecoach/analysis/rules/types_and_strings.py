@@ -13,8 +13,8 @@ from .base import (
     Hit,
     Rule,
     hit,
-    raw_input_names,
     is_builtin_call,
+    raw_input_names,
     walk_same_scope,
 )
 
