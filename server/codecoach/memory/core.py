@@ -1076,8 +1076,15 @@ class Memory:
     def reindex(self, timeout: float = 600.0) -> dict[str, int]:
         """Rebuild this embedder's Chroma collections from the event log. Blocking; raises on failure."""
         def job(conn: sqlite3.Connection) -> dict[str, int]:
-            for kind in KINDS:
-                self.index.drop(kind)
+            try:
+                for kind in KINDS:
+                    self.index.drop(kind)
+            except Exception as error:  # noqa: BLE001 - a corrupted local index is rebuilt from scratch
+                aside = self.index.set_aside_local()
+                if aside is None:
+                    raise
+                log.warning("memory: the index could not be opened (%s); moved it to %s and rebuilding",
+                            error, aside)
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("UPDATE shown SET indexed = 0")
             conn.execute("UPDATE summaries SET indexed = 0")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,6 +97,25 @@ class ChromaIndex:
 
     def name(self, kind: str) -> str:
         return collection_name(kind, self.embedder_id)
+
+    def set_aside_local(self) -> Path | None:
+        """A local index that cannot be opened (corrupted files): move it aside so a fresh
+        one can be rebuilt from the event log. Returns where it went (None for a server)."""
+        if self.target.host or self.target.path is None:
+            return None
+        with self._lock:
+            self._client, self._collections = None, {}
+            try:  # Chroma caches one system per path in a process: forget the broken one
+                from chromadb.api.client import SharedSystemClient
+
+                SharedSystemClient.clear_system_cache()
+            except Exception:  # noqa: BLE001
+                pass
+            if not self.target.path.exists():
+                return None
+            aside = self.target.path.with_name(f"{self.target.path.name}.broken-{int(time.time())}")
+            self.target.path.rename(aside)
+            return aside
 
     def collection(self, kind: str) -> Any:
         with self._lock:
