@@ -11,7 +11,7 @@ of the file is kept):
   analysis   analysis latency after an edit of a ~500-line file (bench/analysis_latency.py)
   coldstart  process start -> first diagnostics vs a bare pygls server (bench/coldstart.py)
   perfile    per-file time against pyflakes, ruff, pylint (bench/perfile.py)
-  economy    Gemini economy: TODO until the Gemini path lands
+  economy    Gemini economy: typing replay against the fake Gemini, cloud on (bench/economy.py)
   vectors    ChromaDB ingest and query, embedded and server (bench/vectors.py)
   detect     detection quality (bench/detect.py, run as a subprocess)
 
@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import analysis_latency  # noqa: E402
 import coldstart  # noqa: E402
+import economy  # noqa: E402
 import perfile  # noqa: E402
 import replay  # noqa: E402
 import vectors  # noqa: E402
@@ -56,20 +57,9 @@ from common import (  # noqa: E402
     write_section,
 )
 
-SECTIONS = ("replay", "analysis", "coldstart", "perfile", "vectors", "detect")
+SECTIONS = ("replay", "analysis", "coldstart", "perfile", "economy", "vectors", "detect")
 ORDER = ("summary", "replay", "analysis", "coldstart", "perfile", "economy", "vectors")
 DETECT_TIMEOUT = 900
-
-
-def economy_section() -> str:
-    return "\n".join([
-        "## Economy (Gemini path)",
-        "",
-        "**TODO — not measured yet.** The Gemini path (budget, cache, settled-change trigger) is being built; "
-        "this section will replay the typing traces against the fake Gemini with realistic latency and report "
-        "requests per hour of typing (target ≤ 60), the highest per minute (≤ 8), tokens per request, cache hit "
-        "rate (no unchanged content sent twice) and the share of settled changed functions that got analyzed.",
-    ])
 
 
 def _failed(title: str, error: BaseException, quick: bool, argv: list[str], elapsed: float) -> str:
@@ -133,7 +123,7 @@ def _target_text(target, unit: str) -> str:
         return "–"
     if isinstance(target, tuple):
         return f"{target[0]} {fmt(target[1], 0 if target[1] >= 100 else 1)} {unit}"
-    return f"≤ {fmt(target, 2 if target < 10 else 0)} {unit}"
+    return f"≤ {fmt(target, 0 if target >= 10 or float(target).is_integer() else 2)} {unit}"
 
 
 def _verdict(value: float, target) -> str:
@@ -162,11 +152,10 @@ def summary_section(rows: list[tuple], detect: list[tuple], quick: bool, argv: l
         "|---|---:|---:|---|---|",
     ]
     for figure, value, target, baseline, unit in rows:
-        digits = 0 if unit in ("records/s", "%") else 2
+        digits = 0 if unit in ("records/s", "%", "req", "chunks") else 2
         out.append(f"| {figure} | {fmt(value, digits)} {unit} | {_target_text(target, unit)} | {baseline} | {_verdict(value, target)} |")
     for label, caused, false_flag in detect:
         out.append(f"| Detection, {label}: caused by the bug / false flag on fixed programs | {caused} / {false_flag} | – | see Detection | – |")
-    out.append("| Gemini economy | TODO | ≤ 60 req/h, ≤ 8/min | – | not measured yet |")
     return "\n".join(out)
 
 
@@ -226,6 +215,10 @@ def main(argv: list[str] | None = None) -> int:
         r = perfile.run(args.quick)
         return perfile.render(r, args.quick, full_argv, time.perf_counter() - t0), perfile.summary_rows(r)
 
+    def do_economy(t0):
+        r, f = economy.run(args.quick)
+        return economy.render(r, f, args.quick, full_argv, time.perf_counter() - t0), economy.summary_rows(f)
+
     def do_vectors(t0):
         r = vectors.run(args.quick) if vectors.available() else None
         if r is not None and r["errors"] and not r["runs"]:
@@ -236,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     step("replay", "Typing replay over LSP (stdio)", do_replay)
     step("analysis", "Analysis latency after a single-character edit (in process)", do_analysis)
     step("perfile", "Per-file analysis time against pyflakes, ruff and pylint", do_perfile)
+    step("economy", "Economy (Gemini path)", do_economy)
     step("vectors", "Vector store (ChromaDB)", do_vectors)
     if "detect" in only:
         print("run.py: detect (bench/detect.py)...", file=sys.stderr, flush=True)
@@ -248,10 +242,9 @@ def main(argv: list[str] | None = None) -> int:
         statuses["detect"] = "kept from the previous run (--only)" if read_section(output, "detect") else "not run (--only)"
 
     # Overview rows in the order of the sections.
-    order = {"replay": 0, "analysis": 1, "coldstart": 2, "perfile": 3, "vectors": 4}
+    order = {"replay": 0, "analysis": 1, "coldstart": 2, "perfile": 3, "economy": 4, "vectors": 5}
     for name in sorted(section_rows, key=lambda k: order.get(k, 9)):
         rows.extend(section_rows[name])
-    sections["economy"] = economy_section()
     summary = summary_section(rows, detect_rows(output), args.quick, full_argv, time.perf_counter() - started,
                               load_before, {k: statuses[k] for k in sorted(statuses, key=lambda k: order.get(k, 9))})
     sections["summary"] = summary

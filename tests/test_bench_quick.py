@@ -79,7 +79,15 @@ def test_quick_benchmark_writes_every_section_with_numbers(tmp_path):
         row = _row(per, tool)
         assert _has_number(row[1]), row
 
-    assert "TODO" in _section(text, "economy")
+    economy = _section(text, "economy")
+    assert "TODO" not in economy
+    for label in ("Requests per hour of typing, **total**", "— analysis (review) requests per hour",
+                  "— explanation requests per hour", "Highest requests in any 60 s",
+                  "Unchanged chunk content sent twice", "Cache hit rate", "Share of settled changed functions",
+                  "Budget refusals", "Prompt tokens per analysis request"):
+        row = _row(economy, label)
+        assert _has_number(row[1]), row
+    assert "Gemini requests per hour of typing" in summary
 
     vectors = _section(text, "vectors")
     try:
