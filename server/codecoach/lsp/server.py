@@ -372,8 +372,11 @@ def _collect_periodically(ls: CoachServer) -> None:
     def watch_memory() -> None:
         try:
             ls.check_memory()
+            cloud = ls.coach.cloud
+            if cloud is not None and not ls.cloud_worker._work_queue.qsize():
+                ls.in_cloud(cloud.refresh_status)  # a cooldown that ended shows as half-open
         except Exception:  # noqa: BLE001 - a status glitch must not stop the watch
-            log.debug("memory health check failed", exc_info=True)
+            log.debug("status check failed", exc_info=True)
         loop.call_later(MEMORY_CHECK_SECONDS, watch_memory)
 
     loop.call_later(FULL_COLLECT_SECONDS, tick)

@@ -197,6 +197,11 @@ class CloudAnalyst:
             }
         return chain.status()
 
+    def refresh_status(self) -> None:
+        """Publish the status if time alone changed it (an open breaker's cooldown ended: half-open)."""
+        if not self.disabled_reason() and self._chain is not None:
+            self._publish()
+
     def _publish(self) -> dict[str, Any]:
         snapshot = self.status()
         comparable = {k: v for k, v in snapshot.items() if k != "message"}
