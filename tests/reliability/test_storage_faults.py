@@ -6,12 +6,12 @@ codecoach/status, and loses nothing that was committed."""
 from __future__ import annotations
 
 import asyncio
-import signal
-import uuid
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
