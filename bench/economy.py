@@ -63,6 +63,7 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 K = 4.0  # time compression: simulated seconds per wall second
 SETTLE_SECONDS = 1  # wall; = the default 4 s simulated
+CLOUD_SETTLE_SECONDS = 5  # wall; = the default 20 s simulated (cloudSettleSeconds)
 DEBOUNCE_MS = 75  # wall; = the default 300 ms simulated
 LATENCY_SIM = (0.8, 2.5)  # fake Gemini answer time, simulated seconds
 END_PAUSE_SIM = 20.0  # the learner looks at the result before the next program
@@ -386,7 +387,8 @@ async def replay(traces: list[Trace]) -> Run:
     session = EconomySession(fake.url, log_file.name)
     t0 = None
     try:
-        await session.start({"cloudEnabled": True, "settleSeconds": SETTLE_SECONDS, "debounceMs": DEBOUNCE_MS})
+        await session.start({"cloudEnabled": True, "settleSeconds": SETTLE_SECONDS,
+                             "cloudSettleSeconds": CLOUD_SETTLE_SECONDS, "debounceMs": DEBOUNCE_MS})
         t0 = time.monotonic()
         for index, trace in enumerate(traces):
             uri = f"file:///tmp/codecoach-economy/{index:03d}_{trace.name.replace('/', '_')}.py"
@@ -548,10 +550,10 @@ def render(run: Run, f: dict, quick: bool, argv: list[str], elapsed: float) -> s
         f"simulated typing** (trace delays plus a {END_PAUSE_SIM:.0f} s look at the result after each program), "
         f"replayed in {run.wall_s:.0f} s wall; one server, each program typed into a new, empty document.",
         "- **Server:** `codecoach serve` with `cloudEnabled: true` and the real SDK against the fake Gemini "
-        "(tests/fakegemini.py) on 127.0.0.1; shipped budget (8/min, 200/day), explanation prefetch "
-        "(up to 3 new findings per settle), the response cache in a fresh data folder.",
-        f"- **Time compression K = {K:g}:** `settleSeconds: {SETTLE_SECONDS}` and `debounceMs: {DEBOUNCE_MS}` "
-        f"(wall) = the defaults 4 s and 300 ms (simulated); inter-key delays ÷ {K:g} (no pause is cut); the fake "
+        "(tests/fakegemini.py) on 127.0.0.1; shipped budget (8/min, 60/hour, 200/day), explanation prefetch "
+        "(one new finding per quiet period), the response cache in a fresh data folder.",
+        f"- **Time compression K = {K:g}:** `settleSeconds: {SETTLE_SECONDS}`, `cloudSettleSeconds: "
+        f"{CLOUD_SETTLE_SECONDS}` and `debounceMs: {DEBOUNCE_MS}` (wall) = the defaults 4 s, 20 s and 300 ms (simulated); inter-key delays ÷ {K:g} (no pause is cut); the fake "
         f"answers after {LATENCY_SIM[0]}-{LATENCY_SIM[1]} s simulated; the cloud layer's clocks (budget window, "
         "breaker, failed-chunk retry) run K× faster, wrapped from outside the server's code. Rates are per hour "
         "of *simulated* typing; per-minute peaks use arrival times at the fake × K. See bench/economy.py.",

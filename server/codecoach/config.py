@@ -95,12 +95,18 @@ SETTINGS: tuple[Setting, ...] = (
             "Sampling temperature of the cloud model (0 = most deterministic)."),
     Setting("requestsPerMinute", 8, _int_between(1, 1000),
             "At most this many cloud requests per minute (the free tier allows about 10)."),
+    Setting("requestsPerHour", 60, _int_between(1, 10_000),
+            "At most this many Gemini requests per hour, so an hour of typing never spends more than a fair "
+            "share of the day. Explanations leave the last third of the hour to analysis."),
     Setting("requestsPerDay", 200, _int_between(1, 100_000),
             "At most this many cloud requests per day; the count survives restarts and resets at midnight Pacific time."),
     Setting("settleSeconds", 4, _int_between(1, 600),
             "Seconds of quiet after the last edit before the coach remembers what it showed (a mistake "
             "that only flickers by while you type is not a struggle) and, with cloud analysis on, sends "
             "the changed functions to Gemini."),
+    Setting("cloudSettleSeconds", 20, _int_between(2, 3600),
+            "Seconds of quiet on a file before its changed functions go to Gemini: a thinking pause in the "
+            "middle of a function is not a finished change."),
     Setting("providers", ("gemini", "offline"), lambda v: _providers(v),
             'Analysis providers in order of preference: "gemini", "ollama", "offline" (always last).'),
     Setting("excludeGlobs", (), lambda v: _globs(v),
@@ -173,8 +179,10 @@ class Settings:
     model: str = "gemini-2.5-flash"
     temperature: float = 0.2
     requestsPerMinute: int = 8
+    requestsPerHour: int = 60
     requestsPerDay: int = 200
     settleSeconds: int = 4
+    cloudSettleSeconds: int = 20
     providers: tuple[str, ...] = ("gemini", "offline")
     excludeGlobs: tuple[str, ...] = ()
     timeoutSeconds: int = 30

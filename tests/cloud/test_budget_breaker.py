@@ -21,6 +21,21 @@ def test_per_minute_cap_and_the_window_slides(clock: Clock) -> None:
     assert budget.calls_left_today() == 96
 
 
+def test_per_hour_cap_keeps_an_hour_of_typing_to_its_share(clock: Clock) -> None:
+    budget = Budget(per_minute=100, per_day=1000, store=CloudStore(None), per_hour=3, clock=clock)
+    for _ in range(2):
+        assert budget.try_acquire()
+        clock.advance(120)
+    # An explanation leaves the last call of the hour to analysis...
+    assert not budget.try_acquire(reserve_hour=1)
+    assert budget.try_acquire()
+    clock.advance(60)
+    assert not budget.try_acquire() and budget.blocked_reason() == "hour"
+    assert 0 < budget.wait_seconds() <= 3600
+    clock.advance(3600)
+    assert budget.try_acquire()
+
+
 def test_the_day_count_survives_a_restart(clock: Clock, tmp_path) -> None:
     path = tmp_path / "cloud.sqlite3"
     first = Budget(per_minute=100, per_day=5, store=CloudStore(path), clock=clock)

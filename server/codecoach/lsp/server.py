@@ -38,8 +38,9 @@ OFFLINE_STATUS = {
     "nextReset": None,
     "message": "Offline coach: rules, concepts and editing hints",
 }
-# Explanations prepared ahead per pause: a burst of new mistakes must not drain the quota.
-PREFETCH_PER_SETTLE = 3
+# Explanations prepared ahead per quiet period: a burst of new mistakes must not drain the
+# quota (the economy benchmark counts them); a hover on any other finding still works offline.
+PREFETCH_PER_SETTLE = 1
 # Larger documents are not analyzed (the learner is told once). ast.parse holds the GIL for
 # its whole run (~0.2 s for 150 KB, seconds for megabytes), and so does the collection of the
 # analysis' garbage afterwards: above this size the event loop would stall past 200 ms however
@@ -157,8 +158,12 @@ class CoachServer(LanguageServer):
         new = self.coach.settle(uri)
         if self.coach.cloud is None:
             return
-        for finding in new[:PREFETCH_PER_SETTLE]:
-            self.in_cloud(self.coach.prefetch_explanation, uri, report, finding)
+        # Gemini waits for a longer quiet: a thinking pause mid-function is not a finished change.
+        # Any edit cancels this task, so what reaches the cloud has been still that long.
+        await asyncio.sleep(max(0.0, self.settings.cloudSettleSeconds - delay))
+        if session.last is not report:
+            return
+        # The analysis first: it is worth more than an explanation prepared ahead.
         try:
             findings = await asyncio.get_running_loop().run_in_executor(
                 self.cloud_worker, self.coach.cloud_analyze, uri, document.source, report.offline_findings
@@ -166,6 +171,8 @@ class CoachServer(LanguageServer):
         except Exception:  # noqa: BLE001
             log.exception("Cloud analysis of %s failed; offline findings stay", uri)
             return
+        for finding in new[:PREFETCH_PER_SETTLE]:
+            self.in_cloud(self.coach.prefetch_explanation, uri, report, finding)
         current = self.workspace.text_documents.get(uri)
         if current is None or current.version != report.version or session.last is not report:
             return  # the learner typed on: this answer is for text that is gone

@@ -90,7 +90,7 @@ class CloudAnalyst:
             if workspace_folders is not None:
                 self._folders = list(workspace_folders)
             if self._budget is not None:
-                self._budget.configure(settings.requestsPerMinute, settings.requestsPerDay)
+                self._budget.configure(settings.requestsPerMinute, settings.requestsPerDay, settings.requestsPerHour)
             if any(getattr(old, f) != getattr(settings, f) for f in _CHAIN_FIELDS) or workspace_folders is not None:
                 self._drop_chain()
         self._publish()
@@ -146,7 +146,7 @@ class CloudAnalyst:
         with self._lock:
             if self._budget is None:
                 self._budget = Budget(self.settings.requestsPerMinute, self.settings.requestsPerDay,
-                                      self.store(), clock=self._clock)
+                                      self.store(), per_hour=self.settings.requestsPerHour, clock=self._clock)
             return self._budget
 
     def _get_chain(self) -> ProviderChain | None:
@@ -389,7 +389,8 @@ class CloudAnalyst:
             start = finding.span.start.line if first_line is None else first_line
             messages = explain_messages(finding.rule_id, message, start, split_lines(region), notes)
             outcome = chain.call("explain", messages, reserve_minute=2,
-                                 reserve_day=max(5, self.settings.requestsPerDay // 4))
+                                 reserve_day=max(5, self.settings.requestsPerDay // 4),
+                                 reserve_hour=max(2, self.settings.requestsPerHour // 3))
             if outcome.result is None or not outcome.result.payload:
                 return None
             from .mapping import _FENCE, NO_SOLUTION
@@ -423,7 +424,8 @@ class CloudAnalyst:
             if cached:
                 return str(cached)
             outcome = chain.call("narrate", narrate_messages(facts), reserve_minute=2,
-                                 reserve_day=max(5, self.settings.requestsPerDay // 4))
+                                 reserve_day=max(5, self.settings.requestsPerDay // 4),
+                                 reserve_hour=max(2, self.settings.requestsPerHour // 3))
             if outcome.result is None or not outcome.result.payload:
                 return None
             from .mapping import _FENCE

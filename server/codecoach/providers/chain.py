@@ -83,7 +83,9 @@ class ProviderChain:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     # -- calling -------------------------------------------------------------------
-    def call(self, purpose: str, messages: Messages, *, reserve_minute: int = 0, reserve_day: int = 0) -> Outcome:
+    def call(
+        self, purpose: str, messages: Messages, *, reserve_minute: int = 0, reserve_day: int = 0, reserve_hour: int = 0
+    ) -> Outcome:
         error = ""
         try:
             for provider in self.providers:
@@ -95,7 +97,7 @@ class ProviderChain:
                 if not breaker.allow():
                     error = error or f"{provider.name} paused after repeated failures"
                     continue
-                if provider.cloud and not self.budget.try_acquire(reserve_minute, reserve_day):
+                if provider.cloud and not self.budget.try_acquire(reserve_minute, reserve_day, reserve_hour):
                     breaker.release()
                     error = error or f"{provider.name} budget: {self.budget.blocked_reason() or 'reserved'}"
                     continue
