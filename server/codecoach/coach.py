@@ -190,7 +190,10 @@ class Coach:
         try:
             from .memory import Memory
 
-            memory = Memory.open(self._data_dir or os.environ.get("CODECOACH_DATA_DIR") or None)
+            memory = Memory.open(
+                self._data_dir or os.environ.get("CODECOACH_DATA_DIR") or None,
+                summarize=self._summarize_session,
+            )
         except Exception:  # noqa: BLE001 - the coach works without memory
             log.exception("Could not open the memory; the coach keeps working without remembering")
             self._memory_failed = True
@@ -202,6 +205,11 @@ class Coach:
         for action in backlog:
             action(memory)
         log.info("Memory open in %s", getattr(memory, "data_dir", "the data folder"))
+
+    def _summarize_session(self, digest: object) -> str | None:
+        """Memory's background consolidation: Gemini's words when cloud analysis is on, else its template."""
+        cloud = self.cloud
+        return cloud.summarize_session(digest) if cloud is not None else None
 
     def _with_memory(self, action: Callable[[Memory], object]) -> None:
         if not self._remember or self._memory_failed:

@@ -401,3 +401,17 @@ def test_the_sdk_is_not_even_imported_while_cloud_is_off() -> None:
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_closed_session_is_summarized_from_facts_only_and_cached(fake: FakeGemini, make_analyst) -> None:
+    from codecoach.memory import SessionDigest
+
+    analyst = make_analyst()
+    fake.default = Reply.text("A focused ten minutes on loops; the identity slip is worth a second look.")
+    digest = SessionDigest("s1", 0.0, 600.0, files=["/home/ada/private/grades.py"], findings=3, fixes=1,
+                           rules={"CC102": 2}, messages={"CC102": "`is` checks identity"},
+                           concepts_used={"loops": 4})
+    assert analyst.summarize_session(digest).startswith("A focused ten minutes")
+    assert analyst.summarize_session(digest).startswith("A focused ten minutes")
+    [request] = fake.generate_requests  # the second answer came from the cache
+    assert "grades.py" in request.text and "/home/ada" not in request.text

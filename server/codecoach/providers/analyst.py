@@ -410,13 +410,20 @@ class CloudAnalyst:
     def narrate(self, summary: Mapping[str, Any]) -> str | None:
         """A narrative paragraph for a learning summary (blocking, cached; None when none can
         be had, so the caller falls back to its template). Same budget reserve as explanations."""
+        return self._narrate(_summary_facts(summary))
+
+    def summarize_session(self, digest: Any) -> str | None:
+        """The memory's summary of a closed session (a `memory.SessionDigest`), or None for its template."""
+        return self._narrate(_session_facts(digest))
+
+    def _narrate(self, facts: str) -> str | None:
         try:
             if self.disabled_reason():
                 return None
             chain = self._get_chain()
             if chain is None or chain.primary() is None:
                 return None
-            facts, count = redact(_summary_facts(summary))
+            facts, count = redact(facts)
             self.redactions += count
             digest = chunking.normalized_hash(facts)
             primary = chain.primary()
@@ -436,7 +443,7 @@ class CloudAnalyst:
                 self.cache().put("narrate", answered.name, answered.model, digest, text)
             return text or None
         except Exception:
-            log.exception("Summary narrative failed")
+            log.exception("Narrative summary failed")
             return None
         finally:
             if not self.disabled_reason():
@@ -456,6 +463,29 @@ def _summary_facts(summary: Mapping[str, Any]) -> str:
         {k: t.get(k) for k in ("rule", "message", "count")} for t in list(summary.get("topStruggles") or [])[:5]
     ]
     return json.dumps(keep, ensure_ascii=False, sort_keys=True)
+
+
+def _session_facts(digest: Any) -> str:
+    """A closed session's numbers (file names only, never paths or code)."""
+    import json
+
+    return json.dumps(
+        {
+            "period": "one coding session",
+            "minutes": round(digest.minutes),
+            "files": [Path(f).name for f in digest.files[:5]],
+            "mistakes": digest.findings,
+            "fixed": digest.fixes,
+            "explanations read": digest.hovers,
+            "mistakes by rule": {rule: {"count": n, "message": digest.messages.get(rule, "")}
+                                 for rule, n in sorted(digest.rules.items(), key=lambda kv: -kv[1])[:5]},
+            "concepts struggled with": digest.struggle_concepts,
+            "concepts fixed": digest.fixed_concepts,
+            "concepts practised": dict(sorted(digest.concepts_used.items(), key=lambda kv: -kv[1])[:8]),
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    )
 
 
 def default_store_path(data_dir: str | os.PathLike[str] | None = None) -> Path:
