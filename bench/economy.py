@@ -66,7 +66,7 @@ SETTLE_SECONDS = 1  # wall; = the default 4 s simulated
 CLOUD_SETTLE_SECONDS = 5  # wall; = the default 20 s simulated (cloudSettleSeconds)
 DEBOUNCE_MS = 75  # wall; = the default 300 ms simulated
 LATENCY_SIM = (0.8, 2.5)  # fake Gemini answer time, simulated seconds
-END_PAUSE_SIM = 20.0  # the learner looks at the result before the next program
+END_PAUSE_SIM = 30.0  # the learner looks at the result before the next program (> cloudSettleSeconds)
 LOG_ENV = "CODECOACH_BENCH_ECONOMY_LOG"
 SCALE_ENV = "CODECOACH_BENCH_TIME_SCALE"
 

@@ -104,7 +104,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds of quiet after the last edit before the coach remembers what it showed (a mistake "
             "that only flickers by while you type is not a struggle) and, with cloud analysis on, sends "
             "the changed functions to Gemini."),
-    Setting("cloudSettleSeconds", 20, _int_between(2, 3600),
+    Setting("cloudSettleSeconds", 20, _int_between(1, 3600),
             "Seconds of quiet on a file before its changed functions go to Gemini: a thinking pause in the "
             "middle of a function is not a finished change."),
     Setting("providers", ("gemini", "offline"), lambda v: _providers(v),

@@ -30,7 +30,7 @@ AVERAGE = '''def average(xs):
 
 password = "correct-horse-battery-staple"
 '''
-OPTIONS = {"debounceMs": 50, "cloudEnabled": True, "settleSeconds": 1, "cloudSettleSeconds": 2}
+OPTIONS = {"debounceMs": 50, "cloudEnabled": True, "settleSeconds": 1, "cloudSettleSeconds": 1}
 
 
 async def wait_for(predicate, timeout: float = 30.0):

@@ -238,3 +238,12 @@ async def test_bad_command_arguments_are_a_clear_error_and_the_server_stays_up(c
         )
     open_document(client, URI, MISTAKE)
     assert await diagnostics_for(client, URI, 1)
+
+
+async def test_a_file_full_of_mistakes_shows_the_most_important_hundred(client):
+    text = "x = 1\n" + "ok = x is 1\n" * 150 + "print(undefined_name)\n"
+    open_document(client, URI, text)
+    diagnostics = await diagnostics_for(client, URI, 1)
+    assert len(diagnostics) == 100
+    assert diagnostics[0].code == "CC602"  # the error comes before the warnings
+    assert any("showing the 100 most important" in m.message for m in client.log_messages)

@@ -15,7 +15,7 @@ from lsp.conftest import change_document, diagnostics_for, open_document, replac
 
 from .conftest import data_env, start, stop
 
-OPTIONS = {"cloudEnabled": True, "settleSeconds": 1, "cloudSettleSeconds": 2, "breakerFailures": 2, "breakerCooldownSeconds": 5,
+OPTIONS = {"cloudEnabled": True, "settleSeconds": 1, "cloudSettleSeconds": 1, "breakerFailures": 2, "breakerCooldownSeconds": 5,
            "timeoutSeconds": 2, "requestsPerMinute": 8}
 EDIT_SECONDS = 12.0
 RESULTS: dict[str, dict] = {}

@@ -40,7 +40,7 @@ async def test_a_full_cloud_session_leaks_no_key_no_secret_and_no_excluded_file(
         fake.default = Reply.json({"chunks": []})
         env = isolated_env() | {"CODECOACH_DATA_DIR": str(data), "GEMINI_BASE_URL": fake.url}
         command = ["sh", "-c", f"cd {shlex.quote(str(workspace))} && exec {shlex.join([PY, '-m', 'codecoach', 'serve'])}"]
-        client = await start(env, {"cloudEnabled": True, "settleSeconds": 1, "cloudSettleSeconds": 2, "logLevel": "debug",
+        client = await start(env, {"cloudEnabled": True, "settleSeconds": 1, "cloudSettleSeconds": 1, "logLevel": "debug",
                                    "excludeGlobs": ["**/private/**"]}, stderr=stderr, command=command)
         try:
             program = program_with_secrets() + "\n\nif 1 is 1:\n    pass\n"
