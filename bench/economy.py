@@ -162,8 +162,8 @@ def _instrumented_server() -> int:
 
     acquire = budget_mod.Budget.try_acquire
 
-    def budget_acquire(self, reserve_minute=0, reserve_day=0):
-        ok = acquire(self, reserve_minute, reserve_day)
+    def budget_acquire(self, reserve_minute=0, reserve_day=0, reserve_hour=0):
+        ok = acquire(self, reserve_minute, reserve_day, reserve_hour)
         emit("acquire", ok=ok, reserve_minute=reserve_minute,
              reason=None if ok else (self.blocked_reason() or "reserve"))
         return ok
