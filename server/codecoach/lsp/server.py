@@ -101,12 +101,7 @@ class CoachServer(LanguageServer):
 
     # -- analysis scheduling --------------------------------------------
     def schedule(self, uri: str, delay: float) -> None:
-        previous = self.pending.pop(uri, None)
-        if previous is not None:
-            previous.cancel()
-        task = asyncio.get_running_loop().create_task(self._analyze(uri, delay))
-        self.pending[uri] = task
-        task.add_done_callback(lambda t, u=uri: self.pending.pop(u, None) if self.pending.get(u) is t else None)
+        _replace_task(self.pending, uri, self._analyze(uri, delay))
 
     async def _analyze(self, uri: str, delay: float) -> None:
         if delay > 0:
@@ -146,12 +141,7 @@ class CoachServer(LanguageServer):
     # -- settled documents: memory and cloud analysis ------------------
     def schedule_settle(self, uri: str) -> None:
         """After `settleSeconds` of quiet: remember the report, then (if on) ask the cloud."""
-        previous = self.settling.pop(uri, None)
-        if previous is not None:
-            previous.cancel()
-        task = asyncio.get_running_loop().create_task(self._settled(uri, float(self.settings.settleSeconds)))
-        self.settling[uri] = task
-        task.add_done_callback(lambda t, u=uri: self.settling.pop(u, None) if self.settling.get(u) is t else None)
+        _replace_task(self.settling, uri, self._settled(uri, float(self.settings.settleSeconds)))
 
     async def _settled(self, uri: str, delay: float) -> None:
         await asyncio.sleep(delay)
@@ -259,6 +249,16 @@ class CoachServer(LanguageServer):
         log.error("Internal error (%s): %s", getattr(source, "__name__", source), error)
 
 
+def _replace_task(tasks: dict[str, asyncio.Task], uri: str, work: Any) -> None:
+    """Per-document timers: a new one cancels the previous (that is the debounce)."""
+    previous = tasks.pop(uri, None)
+    if previous is not None:
+        previous.cancel()
+    task = asyncio.get_running_loop().create_task(work)
+    tasks[uri] = task
+    task.add_done_callback(lambda t: tasks.pop(uri, None) if tasks.get(uri) is t else None)
+
+
 server = CoachServer()
 
 
@@ -311,7 +311,7 @@ def on_change(ls: CoachServer, params: lsp.DidChangeTextDocumentParams) -> None:
         return
     now = time.time()
     document = ls.workspace.text_documents.get(uri)
-    line_count = getattr(document, "line_count", 0) if document is not None else 0
+    line_count = document.line_count if document is not None else 0
     for change in params.content_changes:
         session.record_edit(convert.to_edit(change, line_count, now))
     ls.schedule(uri, ls.settings.debounceMs / 1000)
@@ -326,6 +326,7 @@ def on_close(ls: CoachServer, params: lsp.DidCloseTextDocumentParams) -> None:
             task.cancel()
     ls.coach.close_document(uri)
     ls.too_large.discard(uri)
+    ls.capped.discard(uri)
     ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
