@@ -415,3 +415,25 @@ def test_a_closed_session_is_summarized_from_facts_only_and_cached(fake: FakeGem
     assert analyst.summarize_session(digest).startswith("A focused ten minutes")
     [request] = fake.generate_requests  # the second answer came from the cache
     assert "grades.py" in request.text and "/home/ada" not in request.text
+
+
+def test_tailored_study_suggestions_keep_only_official_links(fake: FakeGemini, make_analyst) -> None:
+    analyst = make_analyst()
+    fake.default = Reply.text(
+        '```json\n[{"title": "The range() function", "why": "Your loops start at 1.", "concept": "loops",'
+        ' "rule": "CC301", "url": "https://docs.python.org/3/library/stdtypes.html#range"},'
+        ' {"title": "A blog", "why": "More practice.", "url": "https://example.com/made-up"}]\n```'
+    )
+    context = {"concept": None, "struggles": [{"rule": "CC301", "concept": "loops", "count": 3,
+                                               "message": "index past the end", "files": ["/home/ada/x/grades.py"]}]}
+    items = analyst.tailor([{"title": "Tutorial: for Statements"}], context)
+    assert [i["title"] for i in items] == ["The range() function", "A blog"]
+    assert items[0]["url"].startswith("https://docs.python.org/") and items[1]["url"] == ""
+    [request] = fake.generate_requests
+    assert "grades.py" in request.text and "/home/ada" not in request.text
+
+
+def test_tailor_gives_nothing_when_the_answer_is_not_json(fake: FakeGemini, make_analyst) -> None:
+    analyst = make_analyst()
+    fake.default = Reply.text("Sure! Here are some ideas: read about loops.")
+    assert analyst.tailor([], {"struggles": []}) is None

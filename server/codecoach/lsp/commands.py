@@ -233,7 +233,8 @@ async def show_recommendations(ls: CoachServer, *args: Any) -> dict:
 
     request = _optional_object(args, RECOMMEND)
     concept = request.get("concept") or None
+    tailor = ls.coach.cloud.tailor if ls.coach.cloud is not None else None
     return await _run_service(
         ls, "Code Coach: recommendations",
-        lambda memory, cancelled: recommendations(memory, concept=concept, cancelled=cancelled),
+        lambda memory, cancelled: recommendations(memory, concept=concept, tailor=tailor, cancelled=cancelled),
     )

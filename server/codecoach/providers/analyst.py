@@ -35,7 +35,7 @@ from .cache import ResponseCache
 from .chain import ProviderChain
 from .keys import find_api_key, find_base_url
 from .mapping import payload_to_findings, review_to_payload
-from .prompts import PromptChunk, analysis_messages, explain_messages, narrate_messages
+from .prompts import PromptChunk, analysis_messages, explain_messages, narrate_messages, tailor_messages
 from .store import FILENAME, CloudStore
 
 log = logging.getLogger("codecoach.cloud")
@@ -416,7 +416,50 @@ class CloudAnalyst:
         """The memory's summary of a closed session (a `memory.SessionDigest`), or None for its template."""
         return self._narrate(_session_facts(digest))
 
+    def tailor(self, items: list[dict], context: Mapping[str, Any]) -> list[dict] | None:
+        """Gemini's study suggestions for the learner's struggles (the recommendations service's
+        `tailor` hook). Links are kept only when they point into the official Python docs or PEPs."""
+        import json
+
+        facts = json.dumps(
+            {
+                "struggles": [
+                    {k: s.get(k) for k in ("rule", "concept", "count", "message")}
+                    | {"files": [Path(str(f)).name for f in s.get("files", [])]}
+                    for s in context.get("struggles", [])
+                ],
+                "focus concept": context.get("concept"),
+                "already recommended": [i.get("title") for i in items],
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+        text = self._generate_text("tailor", tailor_messages, facts)
+        if not text:
+            return None
+        try:
+            suggestions = json.loads(text.strip().removeprefix("```json").removeprefix("```").removesuffix("```"))
+        except ValueError:
+            log.info("Gemini's study suggestions were not JSON; using the catalogue only")
+            return None
+        if not isinstance(suggestions, list):
+            return None
+        for item in suggestions:
+            if isinstance(item, dict) and not str(item.get("url", "")).startswith(_TRUSTED_LINKS):
+                item["url"] = ""
+        return [item for item in suggestions if isinstance(item, dict)][:3]
+
     def _narrate(self, facts: str) -> str | None:
+        text = self._generate_text("narrate", narrate_messages, facts)
+        if not text:
+            return None
+        from .mapping import _FENCE
+
+        return _FENCE.sub("", text).strip() or None
+
+    def _generate_text(self, purpose: str, messages: Callable[[str], Any], facts: str) -> str | None:
+        """Free text from the first working provider for `facts` (redacted, cached, budgeted like
+        explanations so analysis keeps its share); None when none can be had."""
         try:
             if self.disabled_reason():
                 return None
@@ -427,27 +470,28 @@ class CloudAnalyst:
             self.redactions += count
             digest = chunking.normalized_hash(facts)
             primary = chain.primary()
-            cached = self.cache().get("narrate", primary.name, primary.model, digest)
+            cached = self.cache().get(purpose, primary.name, primary.model, digest)
             if cached:
                 return str(cached)
-            outcome = chain.call("narrate", narrate_messages(facts), reserve_minute=2,
+            outcome = chain.call(purpose, messages(facts), reserve_minute=2,
                                  reserve_day=max(5, self.settings.requestsPerDay // 4),
                                  reserve_hour=max(2, self.settings.requestsPerHour // 3))
             if outcome.result is None or not outcome.result.payload:
                 return None
-            from .mapping import _FENCE
-
-            text = _FENCE.sub("", str(outcome.result.payload)).strip()
+            text = str(outcome.result.payload).strip()
             if text:
                 answered = next(p for p in chain.providers if p.name == outcome.provider)
-                self.cache().put("narrate", answered.name, answered.model, digest, text)
+                self.cache().put(purpose, answered.name, answered.model, digest, text)
             return text or None
         except Exception:
-            log.exception("Narrative summary failed")
+            log.exception("Gemini %s failed", purpose)
             return None
         finally:
             if not self.disabled_reason():
                 self._publish()
+
+
+_TRUSTED_LINKS = ("https://docs.python.org/", "https://peps.python.org/")
 
 
 def _summary_facts(summary: Mapping[str, Any]) -> str:

@@ -50,6 +50,19 @@ def narrate_messages(facts: str) -> list[tuple[str, str]]:
     return [("system", NARRATE_RULES), ("human", facts)]
 
 
+TAILOR_RULES = """\
+You are Code Coach, a Python tutor. The learner's recent struggles and the reading
+already recommended are below. Suggest at most 3 further things to study that fit
+these struggles. Answer with a JSON array only, no prose, each item
+{"title": ..., "why": one sentence addressed to the learner, "concept": ..., "rule": ...,
+"url": a page on docs.python.org or peps.python.org, or ""}. Never invent other links.
+"""
+
+
+def tailor_messages(facts: str) -> list[tuple[str, str]]:
+    return [("system", TAILOR_RULES), ("human", facts)]
+
+
 @dataclass(frozen=True)
 class PromptChunk:
     id: str
