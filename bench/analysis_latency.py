@@ -25,7 +25,6 @@ the functions where the time goes.
 
 from __future__ import annotations
 
-import argparse
 import ast
 import cProfile
 import gc
@@ -42,7 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import CORPORA, DEFAULT_OUTPUT, EXAMPLES, fmt, header_lines, summary_ms, verdict, write_section  # noqa: E402
+from common import CORPORA, EXAMPLES, fmt, header_lines, section_main, summary_ms, verdict  # noqa: E402
 
 TARGET_LINES = 500
 FULL_TRIALS = 600
@@ -379,19 +378,11 @@ def summary_rows(r: dict) -> list[tuple]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--output", type=Path, default=None)
-    args = parser.parse_args(argv)
-    started = time.perf_counter()
-    r = run(args.quick)
-    section = render(r, args.quick, [sys.argv[0], *argv], time.perf_counter() - started)
-    print(section)
-    output = args.output if args.output is not None else (None if args.quick else DEFAULT_OUTPUT)
-    if output is not None:
-        write_section(output, "analysis", section)
-    return 0
+    def produce(quick: bool, command: list[str], started: float) -> tuple[str, int]:
+        r = run(quick)
+        return render(r, quick, command, time.perf_counter() - started), 0
+
+    return section_main("analysis", __doc__, produce, argv)
 
 
 if __name__ == "__main__":

@@ -268,3 +268,27 @@ def verdict(value: float | None, target: float, lower_is_better: bool = True) ->
 
 def monotonic() -> float:
     return time.perf_counter()
+
+
+def section_main(name: str, doc: str, produce, argv: list[str] | None = None) -> int:
+    """The standalone command line every section shares: `[--quick] [--output FILE]`.
+
+    `produce(quick, command)` measures and returns (markdown section, exit code); the
+    section is printed and, unless quick without --output, written to RESULTS.md.
+    """
+    import argparse
+    import sys
+    import time
+
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--output", type=Path, default=None)
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    section, status = produce(args.quick, [sys.argv[0], *argv], started)
+    print(section)
+    output = args.output if args.output is not None else (None if args.quick else DEFAULT_OUTPUT)
+    if output is not None:
+        write_section(output, name, section)
+    return status

@@ -69,7 +69,10 @@ OVERALL = "overall"
 # Benchmark the repository's own code even when run by another interpreter.
 if str(REPO / "server") not in sys.path:
     sys.path.insert(0, str(REPO / "server"))
+if str(REPO / "bench") not in sys.path:
+    sys.path.insert(0, str(REPO / "bench"))
 
+from common import cores, cpu_model  # noqa: E402  (one description of the machine for every section)
 
 # --------------------------------------------------------------------------- data
 
@@ -719,25 +722,6 @@ def _pct(n: int, d: int) -> str:
     return "–" if d == 0 else f"{100 * n / d:.1f}% ({n}/{d})"
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown"
-
-
-def _cores() -> str:
-    logical = os.cpu_count() or 1
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = logical
-    return f"{usable} usable / {logical} logical"
-
-
 def _command(argv: list[str]) -> str:
     exe = Path(sys.executable)
     try:
@@ -766,7 +750,7 @@ def render(
     out += [
         f"- **Mode:** {'QUICK subset (' + str(QUICK_PER_CORPUS) + ' programs per corpus) — not the real numbers' if quick else 'full corpus'}",
         f"- **Date:** {now}",
-        f"- **Machine:** {_cpu_model()}, {_cores()} cores, Python {platform.python_version()} on {platform.system()} {platform.release()}",
+        f"- **Machine:** {cpu_model()}, {cores()}, Python {platform.python_version()} on {platform.system()} {platform.release()}",
         f"- **Command:** `{command}` (from `{Path.cwd()}`), {total_s:.1f} s in total",
         "- **Corpora:** "
         + "; ".join(

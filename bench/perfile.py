@@ -21,7 +21,6 @@ as bench/detect.py does); pyflakes with its defaults.
 
 from __future__ import annotations
 
-import argparse
 import random
 import re
 import resource
@@ -37,13 +36,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
     CORPORA,
-    DEFAULT_OUTPUT,
     EXAMPLES,
     VENV_BIN,
     fmt,
     header_lines,
     percentile,
-    write_section,
+    section_main,
 )
 
 FULL_PER_CORPUS = 15
@@ -224,19 +222,11 @@ def summary_rows(r: dict) -> list[tuple]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--output", type=Path, default=None)
-    args = parser.parse_args(argv)
-    started = time.perf_counter()
-    r = run(args.quick)
-    section = render(r, args.quick, [sys.argv[0], *argv], time.perf_counter() - started)
-    print(section)
-    output = args.output if args.output is not None else (None if args.quick else DEFAULT_OUTPUT)
-    if output is not None:
-        write_section(output, "perfile", section)
-    return 0
+    def produce(quick: bool, command: list[str], started: float) -> tuple[str, int]:
+        r = run(quick)
+        return render(r, quick, command, time.perf_counter() - started), 0
+
+    return section_main("perfile", __doc__, produce, argv)
 
 
 if __name__ == "__main__":

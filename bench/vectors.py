@@ -20,7 +20,6 @@ Recall@10 is chroma's approximate answer against the exact one.
 
 from __future__ import annotations
 
-import argparse
 import os
 
 # One BLAS thread: the numpy baseline should not fight chroma (and other processes) for the 2 cores.
@@ -36,15 +35,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
-    DEFAULT_OUTPUT,
     VENV_BIN,
     fmt,
     header_lines,
     kill_group,
     percentile,
     proc_status_kb,
+    section_main,
     verdict,
-    write_section,
 )
 
 DIM = 384
@@ -261,19 +259,12 @@ def summary_rows(r: dict | None) -> list[tuple]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--output", type=Path, default=None)
-    args = parser.parse_args(argv)
-    started = time.perf_counter()
-    r = run(args.quick) if available() else None
-    section = render(r, args.quick, [sys.argv[0], *argv], time.perf_counter() - started)
-    print(section)
-    output = args.output if args.output is not None else (None if args.quick else DEFAULT_OUTPUT)
-    if output is not None:
-        write_section(output, "vectors", section)
-    return 0 if r is None or not r["errors"] else 1
+    def produce(quick: bool, command: list[str], started: float) -> tuple[str, int]:
+        r = run(quick) if available() else None
+        status = 0 if r is None or not r["errors"] else 1
+        return render(r, quick, command, time.perf_counter() - started), status
+
+    return section_main("vectors", __doc__, produce, argv)
 
 
 if __name__ == "__main__":
