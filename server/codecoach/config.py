@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from .analysis.findings import Severity
+from .providers.models import DEFAULT_MODEL
 
 LOG_LEVELS = {
     "error": logging.ERROR,
@@ -89,10 +90,13 @@ SETTINGS: tuple[Setting, ...] = (
     # -- cloud analysis (Gemini through LangChain); nothing leaves the machine unless cloudEnabled
     Setting("cloudEnabled", False, lambda v: _bool(v),
             "Send settled, redacted code to Gemini for deeper analysis. Needs GOOGLE_API_KEY. Off by default."),
-    Setting("model", "gemini-2.5-flash", lambda v: _text(v),
-            "The Gemini model used for cloud analysis and explanations."),
+    Setting("model", DEFAULT_MODEL, lambda v: _text(v),
+            "The Gemini model used for cloud analysis and explanations. It is checked against Google's list "
+            "of models when cloud analysis starts; one that is not available is replaced by the best "
+            "available model of its family."),
     Setting("temperature", 0.2, lambda v: _float_between(0.0, 2.0)(v),
-            "Sampling temperature of the cloud model (0 = most deterministic)."),
+            "Sampling temperature of the cloud model (0 = most deterministic). Gemini 3.5 Flash-Lite, "
+            "3.6 Flash and newer use fixed sampling and ignore it."),
     Setting("requestsPerMinute", 8, _int_between(1, 1000),
             "At most this many cloud requests per minute (the free tier allows about 10)."),
     Setting("requestsPerHour", 60, _int_between(1, 10_000),
@@ -176,7 +180,7 @@ class Settings:
     syntaxStreakEdits: int = 8
     hintCooldownMinutes: int = 10
     cloudEnabled: bool = False
-    model: str = "gemini-2.5-flash"
+    model: str = DEFAULT_MODEL
     temperature: float = 0.2
     requestsPerMinute: int = 8
     requestsPerHour: int = 60

@@ -6,7 +6,7 @@ from codecoach.config import SETTINGS, Settings
 def test_cloud_defaults_fit_the_free_tier_and_are_off() -> None:
     s = Settings()
     assert s.cloudEnabled is False
-    assert (s.model, s.requestsPerMinute, s.requestsPerDay) == ("gemini-2.5-flash", 8, 200)
+    assert (s.model, s.requestsPerMinute, s.requestsPerDay) == ("gemini-3.5-flash-lite", 8, 200)
     assert s.providers == ("gemini", "offline") and s.excludeGlobs == ()
     assert (s.breakerFailures, s.breakerCooldownSeconds) == (3, 300)
     names = {setting.name for setting in SETTINGS}
@@ -23,7 +23,7 @@ def test_providers_are_validated_and_offline_always_comes_last() -> None:
 def test_bad_cloud_values_fall_back_one_by_one() -> None:
     s, problems = Settings().updated({"cloudEnabled": "yes", "temperature": 3, "requestsPerMinute": 5,
                                       "excludeGlobs": "*.txt", "model": "  "})
-    assert s.cloudEnabled is False and s.temperature == 0.2 and s.excludeGlobs == () and s.model == "gemini-2.5-flash"
+    assert s.cloudEnabled is False and s.temperature == 0.2 and s.excludeGlobs == () and s.model == "gemini-3.5-flash-lite"
     assert s.requestsPerMinute == 5
     assert len(problems) == 4
     s, problems = Settings().updated({"codecoach": {"cloudEnabled": True, "excludeGlobs": ["**/exam/**", " "]}})

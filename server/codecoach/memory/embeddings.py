@@ -27,6 +27,8 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from ..providers.models import API_VERSION
+
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
@@ -359,6 +361,7 @@ class GeminiEmbedder:
                     "task_type": "SEMANTIC_SIMILARITY",
                     "output_dimensionality": self._dim,
                     "client_args": {"timeout": self._timeout},
+                    "api_version": API_VERSION,
                 }
                 if self._base_url:
                     kwargs["base_url"] = self._base_url

@@ -14,6 +14,7 @@ import threading
 from typing import Any
 
 from .base import BadResponse, Blocked, Messages, Result, classify
+from .models import API_VERSION, DEFAULT_MODEL, uses_fixed_sampling
 
 log = logging.getLogger("codecoach.providers.gemini")
 
@@ -29,11 +30,12 @@ class GeminiProvider:
     name = "gemini"
     cloud = True
 
-    def __init__(self, api_key: str | None, model: str = "gemini-2.5-flash", base_url: str | None = None,
-                 temperature: float = 0.2, timeout: float = 30.0) -> None:
+    def __init__(self, api_key: str | None, model: str = DEFAULT_MODEL, base_url: str | None = None,
+                 temperature: float = 0.2, timeout: float = 30.0, api_version: str = API_VERSION) -> None:
         self.api_key = api_key
         self.model = model
         self.base_url = base_url or None
+        self.api_version = api_version
         self.temperature = temperature
         self.timeout = timeout
         self._lock = threading.Lock()
@@ -50,13 +52,16 @@ class GeminiProvider:
 
                 from .schema import CodeReview
 
+                sampling = {} if uses_fixed_sampling(self.model) else {"temperature": self.temperature}
                 self._llm = ChatGoogleGenerativeAI(
                     model=self.model,
                     google_api_key=self.api_key,
                     base_url=self.base_url,
-                    temperature=self.temperature,
+                    # Never the SDK's default: google-genai 3 moved it from v1beta to v1.
+                    api_version=self.api_version,
                     max_retries=0,
                     timeout=self.timeout,
+                    **sampling,
                 )
                 self._structured = self._llm.with_structured_output(CodeReview, include_raw=True)
             return self._llm, self._structured
