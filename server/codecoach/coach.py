@@ -107,6 +107,11 @@ class Coach:
         else:
             self.cloud.update(settings)
 
+    def verify_cloud(self) -> None:
+        """Cloud worker thread: check the key and the model with the Models API (once per start)."""
+        if self.cloud is not None:
+            self.cloud.prepare()
+
     def cloud_analyze(self, file: str, text: str, offline: list[Finding]) -> list[Finding]:
         """Cloud worker thread: Gemini's findings for a settled text (blocking, never raises)."""
         if self.cloud is None:

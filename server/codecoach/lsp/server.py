@@ -83,6 +83,9 @@ class CoachServer(LanguageServer):
             self.coach.configure_cloud(self.settings, self.status_changed)
         except Exception:  # noqa: BLE001 - a broken cloud setup leaves the offline coach running
             log.exception("Cloud analysis could not be set up; staying offline")
+            return
+        # Before any code is sent: is the key accepted, is the model there? (cached for a day)
+        self.in_cloud(self.coach.verify_cloud)
 
     @property
     def preferences(self) -> Preferences:

@@ -32,9 +32,11 @@ from . import chunks as chunking
 from .base import Provider
 from .budget import Budget
 from .cache import ResponseCache
+from .catalogue import KEY_REJECTED, NO_MODEL, RETRY_UNREACHABLE_SECONDS, UNREACHABLE, ModelCatalogue, ModelCheck
 from .chain import ProviderChain
 from .keys import find_api_key, find_base_url
 from .mapping import payload_to_findings, review_to_payload
+from .models import API_VERSION
 from .prompts import PromptChunk, analysis_messages, explain_messages, narrate_messages, tailor_messages
 from .store import FILENAME, CloudStore
 
@@ -79,6 +81,9 @@ class CloudAnalyst:
         self._excluded_logged: set[str] = set()
         self._reviews: dict[str, list[dict]] = {}
         self._last_status: dict | None = None
+        self._check: ModelCheck | None = None  # the Models API's verdict on the key and the model
+        self._missing_models: set[str] = set()  # models that answered 404 since the check
+        self._catalogue: ModelCatalogue | None = None
         self.redactions = 0  # secrets replaced so far (for logs and tests)
 
     # -- configuration ------------------------------------------------------------------
@@ -113,6 +118,8 @@ class CloudAnalyst:
         if self._chain is not None:
             self._chain.close()
             self._chain = None
+        self._check = None
+        self._missing_models.clear()
 
     def api_key(self) -> str | None:
         return self._explicit_key or find_api_key(self._folders, self._env)
@@ -161,8 +168,70 @@ class CloudAnalyst:
                     providers, self.budget(), self.store(),
                     breaker_failures=s.breakerFailures, breaker_cooldown=float(s.breakerCooldownSeconds),
                     timeout=float(s.timeoutSeconds), clock=self._monotonic, on_status=None,
+                    on_model_missing=self._model_missing,
                 )
             return self._chain
+
+    # -- the key and the model, checked before anything is sent ---------------------------
+    def _gemini(self, chain: ProviderChain) -> Any:
+        from .gemini import GeminiProvider
+
+        return next((p for p in chain.providers if isinstance(p, GeminiProvider)), None)
+
+    def verify(self, *, refresh: bool = False) -> ModelCheck | None:
+        """Blocking (a worker thread): ask the Models API whether the key works and the configured
+        model exists, once per start (the list is remembered for a day). None when there is nothing
+        to check (cloud off, no Gemini provider)."""
+        try:
+            if self.disabled_reason():
+                return None
+            chain = self._get_chain()
+            gemini = self._gemini(chain) if chain is not None else None
+            if gemini is None or not gemini.api_key:
+                return None
+            with self._lock:
+                if self._catalogue is None:
+                    self._catalogue = ModelCatalogue(self.store(), clock=self._clock)
+                catalogue, excluded = self._catalogue, set(self._missing_models)
+            check = catalogue.check(gemini.api_key, self.settings.model, base_url=gemini.base_url,
+                                    api_version=gemini.api_version, timeout=float(self.settings.timeoutSeconds),
+                                    exclude=excluded, refresh=refresh)
+            with self._lock:
+                if self._chain is not chain:
+                    return check  # settings changed meanwhile: this answer is for a chain that is gone
+                self._check = check
+            gemini.use_model(check.model)
+            if check.notice:
+                log.warning("%s", check.notice)
+            elif not check.usable:
+                log.warning("Gemini check: %s (%s)", check.state, check.reason)
+            else:
+                log.info("Gemini key verified; model %s", check.model)
+            if check.usable:
+                gemini.prepare()
+            return check
+        except Exception:  # noqa: BLE001 - a broken check leaves the offline coach running
+            log.exception("Checking the Gemini key and model failed")
+            return None
+        finally:
+            self._publish()
+
+    def prepare(self) -> bool:
+        """Blocking: check the key and the model unless that is done, and say whether a cloud call
+        may be made now. Front ends call it on a worker when cloud analysis starts."""
+        check = self._check
+        if check is None or (check.state == UNREACHABLE and self._clock() - check.at >= RETRY_UNREACHABLE_SECONDS):
+            chain = self._get_chain()
+            if chain is None or self._gemini(chain) is None:
+                return chain is not None  # injected or local providers: nothing to verify
+            check = self.verify()
+        return check is None or check.usable
+
+    def _model_missing(self, provider: Any) -> None:
+        """A model answered 404 NOT_FOUND: choose another from the list instead of failing on."""
+        with self._lock:
+            self._missing_models.add(provider.model)
+        self.verify(refresh=True)
 
     def _build_providers(self) -> list[Provider]:
         s = self.settings
@@ -172,7 +241,7 @@ class CloudAnalyst:
                 from .gemini import GeminiProvider
 
                 built.append(GeminiProvider(self.api_key(), s.model, find_base_url(self._folders, self._env),
-                                            s.temperature, float(s.timeoutSeconds)))
+                                            s.temperature, float(s.timeoutSeconds), api_version=API_VERSION))
             elif name == "ollama":
                 from .ollama import OllamaProvider
 
@@ -187,15 +256,23 @@ class CloudAnalyst:
         reason = self.disabled_reason()
         chain = None if reason else self._get_chain()
         if chain is None:
-            return {
-                "state": "offline",
-                "provider": "offline",
-                "breaker": "closed",
-                "callsLeftToday": None,
-                "nextReset": None,
-                "message": "Offline coach: rules, concepts and editing hints" + (f" ({reason})" if reason else ""),
-            }
-        return chain.status()
+            return _offline_status("Offline coach: rules, concepts and editing hints" + (f" ({reason})" if reason else ""))
+        gemini = self._gemini(chain)
+        check = self._check
+        if gemini is not None and chain.primary() is gemini or (gemini is not None and check is not None):
+            if check is None:
+                return _offline_status("Checking the Gemini key and model…", state="checking")
+            if check.state == KEY_REJECTED:
+                return _offline_status("Gemini rejected the API key; the offline coach keeps working. "
+                                       "Set a new key to use Gemini.", state=KEY_REJECTED)
+            if check.state == UNREACHABLE:
+                return _offline_status("Gemini can't be reached; the offline coach keeps working.", state=UNREACHABLE)
+            if check.state == NO_MODEL:
+                return _offline_status(check.reason + "; the offline coach keeps working.", state=NO_MODEL)
+        status = chain.status()
+        status["model"] = gemini.model if gemini is not None else None
+        status["notice"] = check.notice if check is not None else ""
+        return status
 
     def refresh_status(self) -> None:
         """Publish the status if time alone changed it (an open breaker's cooldown ended: half-open)."""
@@ -252,6 +329,8 @@ class CloudAnalyst:
             if path not in self._excluded_logged:
                 self._excluded_logged.add(path)
                 log.info("Not sending %s to the cloud: it matches an exclusion glob", path)
+            return []
+        if not self.prepare():
             return []
         chain = self._get_chain()
         if chain is None or chain.primary() is None:
@@ -318,6 +397,8 @@ class CloudAnalyst:
             self.redactions += secrets
             log.info("Redacted %d secret(s) from %s before sending it", secrets, path)
         outcome = chain.call("review", analysis_messages(prompt_chunks, notes))
+        if outcome.model_gone and self.prepare():  # the model was replaced: once more, with the new one
+            outcome = chain.call("review", analysis_messages(prompt_chunks, notes))
         if outcome.result is None and not outcome.blocked:
             until = self._monotonic() + FAILED_RETRY_SECONDS
             with self._lock:
@@ -379,6 +460,8 @@ class CloudAnalyst:
             cached = self.cached_explanation(finding, code_region)
             if cached is not None:
                 return cached
+            if not self.prepare():
+                return None
             chain = self._get_chain()
             if chain is None or chain.primary() is None:
                 return None
@@ -461,7 +544,7 @@ class CloudAnalyst:
         """Free text from the first working provider for `facts` (redacted, cached, budgeted like
         explanations so analysis keeps its share); None when none can be had."""
         try:
-            if self.disabled_reason():
+            if self.disabled_reason() or not self.prepare():
                 return None
             chain = self._get_chain()
             if chain is None or chain.primary() is None:
@@ -492,6 +575,12 @@ class CloudAnalyst:
 
 
 _TRUSTED_LINKS = ("https://docs.python.org/", "https://peps.python.org/")
+
+
+def _offline_status(message: str, *, state: str = "offline") -> dict[str, Any]:
+    """The status while no cloud provider answers: `state` says why (offline, checking, key-rejected, ...)."""
+    return {"state": state, "provider": "offline", "breaker": "closed", "callsLeftToday": None,
+            "nextReset": None, "model": None, "notice": "", "message": message}
 
 
 def _summary_facts(summary: Mapping[str, Any]) -> str:
