@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from codecoach.providers.catalogue import LIST_TTL_SECONDS, choose_model
-from codecoach.providers.models import DEFAULT_MODEL, family, fallbacks, uses_fixed_sampling
+from codecoach.providers.models import DEFAULT_MODEL, fallbacks, family, uses_fixed_sampling
 from codecoach.providers.store import CloudStore
 from fakegemini import FakeGemini
 
