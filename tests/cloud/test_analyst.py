@@ -394,10 +394,10 @@ def test_the_sdk_is_not_even_imported_while_cloud_is_off() -> None:
 
     script = (
         "import sys\n"
-        "from codecoach.config import Settings\n"
+        "from codecoach.config import CloudSettings\n"
         "from codecoach.providers.analyst import CloudAnalyst\n"
         "from codecoach.providers.store import CloudStore\n"
-        "a = CloudAnalyst(Settings(), store=CloudStore(None), env={'GOOGLE_API_KEY': 'k'})\n"
+        "a = CloudAnalyst(CloudSettings(), store=CloudStore(None), env={'GOOGLE_API_KEY': 'k'})\n"
         "a.analyze('/w/a.py', 'def f():\\n    return 1\\n', []); a.status()\n"
         "heavy = [m for m in ('langchain_google_genai', 'google.genai', 'langchain_core', 'pydantic') if m in sys.modules]\n"
         "print(heavy)\n"
