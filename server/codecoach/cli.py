@@ -46,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched for *.py)")
     analyze.add_argument("--json", action="store_true", help="machine-readable output")
     analyze.add_argument(
+        "--no-run", dest="run_examples", action="store_false",
+        help="do not run the files' examples (doctests, asserts, tests, .in/.out pairs, scripts); "
+             "by default they run in a sandboxed process",
+    )
+    analyze.add_argument(
         "--remember", action="store_true",
         help="also record the findings and concepts into the memory (CODECOACH_DATA_DIR) as one session",
     )
@@ -308,6 +313,7 @@ def _analyze(args: argparse.Namespace) -> int:
         results.append((path, analyzer.analyze(text)))
         texts.append(text)
 
+    examples = _run_examples(results, texts, problems) if args.run_examples else {}
     for problem in problems:
         print(problem, file=sys.stderr)
     remembered = _remember([(p, t, a) for (p, a), t in zip(results, texts)]) if args.remember else True
@@ -318,7 +324,8 @@ def _analyze(args: argparse.Namespace) -> int:
                     {
                         "path": str(path),
                         "parsed": analysis.syntax_ok,
-                        "findings": [f.to_json() for f in analysis.findings],
+                        "findings": [f.to_json() for f in analysis.findings + examples.get(path, ([], None))[0]],
+                        "examples": _examples_json(examples.get(path)),
                         "concepts": dict(analysis.concepts.most_common()),
                         "functions": {
                             name: sorted(counts) for name, counts in analysis.function_concepts.items()
@@ -333,21 +340,38 @@ def _analyze(args: argparse.Namespace) -> int:
         )
         print()
     else:
-        _print_text(results, label)
+        _print_text([(p, a, examples.get(p, ([], None))[0]) for p, a in results], label)
     if problems:
         return EXIT_USAGE
     return EXIT_OK if remembered else 1
+
+
+def _run_examples(results, texts: list[str], problems: list[str]) -> dict:
+    """Each file's example findings and report (codecoach.runner; imported only when examples run)."""
+    from .runner.batch import run_batch
+
+    return run_batch([(path, text) for (path, _), text in zip(results, texts)], on_error=problems.append)
+
+
+def _examples_json(entry) -> dict | None:
+    report = entry[1] if entry else None
+    if report is None:
+        return None
+    data = report.to_json()
+    data.pop("elsewhere", None)  # those findings are listed under the files they belong to
+    return data
 
 
 def _print_text(results, label) -> None:
     totals: Counter = Counter()
     rules: Counter = Counter()
     concepts: Counter = Counter()
-    for path, analysis in results:
+    for path, analysis, examples in results:
+        findings = analysis.findings + examples
         print(f"{path}")
-        if not analysis.findings:
+        if not findings:
             print("  no mistakes found")
-        for f in analysis.findings:
+        for f in findings:
             print(
                 f"  {f.span.start.line + 1}:{f.span.start.column + 1}  "
                 f"{f.severity.name.lower():<11} {f.rule_id}  {f.message}"

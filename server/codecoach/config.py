@@ -123,6 +123,14 @@ SETTINGS: tuple[Setting, ...] = (
             "How long a failing provider is skipped before one probe request is tried."),
     Setting("ollamaModel", "qwen2.5-coder:7b", lambda v: _text(v),
             "The local Ollama model used when \"ollama\" is among the providers (needs langchain-ollama)."),
+    # -- live examples (codecoach.runner): a group of its own, easy to move when settings are regrouped
+    Setting("runExamples", True, lambda v: _bool(v),
+            "Run the file's own examples (doctests, asserts, tests, .in/.out pairs, or the script itself) in a "
+            "sandboxed process after a pause and show what happened. false never executes anything."),
+    Setting("examplesCpuSeconds", 2.0, lambda v: _float_between(0.1, 30.0)(v),
+            "CPU seconds one run of a file's examples may use in all (an example that spins is cut after half)."),
+    Setting("examplesMemoryMb", 512, _int_between(64, 8192),
+            "Memory (address space, MB) the examples' code may allocate on top of the runner's own."),
 )
 
 PROVIDERS = ("gemini", "ollama", "offline")
@@ -193,6 +201,9 @@ class Settings:
     breakerFailures: int = 3
     breakerCooldownSeconds: int = 300
     ollamaModel: str = "qwen2.5-coder:7b"
+    runExamples: bool = True
+    examplesCpuSeconds: float = 2.0
+    examplesMemoryMb: int = 512
 
     @property
     def log_level(self) -> int:

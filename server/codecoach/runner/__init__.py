@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from .discovery import Example, Plan, discover
 from .engine import ExampleRunner, WorkerError
-from .protocol import Limits
+from .protocol import ERROR, FAILED, MEMORY, NOT_RUN, PASSED, SKIPPED, TIMEOUT, Limits
 from .report import (
     BROKEN,
     CANCELLED,
@@ -35,6 +35,7 @@ from .rules import RULES
 
 __all__ = [
     "BROKEN", "CANCELLED", "NOT_RUNNABLE", "OFF", "RAN", "RULES",
+    "ERROR", "FAILED", "MEMORY", "NOT_RUN", "PASSED", "SKIPPED", "TIMEOUT",
     "Example", "ExampleOutcome", "ExampleReport", "ExampleRunner", "Limits", "Plan", "PrintedValue",
     "SuspiciousLine", "WorkerError", "discover",
 ]

@@ -238,7 +238,8 @@ def build_report(plan: Plan, text: str, version: int | None, answer: dict[str, A
         else:
             status = event.get("status", NOT_RUN)
             reason = event.get("reason", "")
-            examples_seconds += float(event.get("seconds") or 0.0) if event.get("kind") not in (IMPORT, SCRIPT) else 0
+            if event.get("kind") not in (IMPORT, SCRIPT, ASSERT):  # asserts run inside the import: counted there
+                examples_seconds += float(event.get("seconds") or 0.0)
             drafts += _drafts_for(event, example, texts, limits, inputs, blocked)
         outcomes.append(ExampleOutcome(example.id, example.kind, example.name, example.file, example.line, status,
                                        reason, float((event or {}).get("seconds") or 0.0)))
@@ -565,7 +566,7 @@ def _quoted_name(text: str) -> str | None:
 
 def _timeout_draft(event: dict[str, Any], example, texts: _Texts) -> _Draft:
     samples = [s for s in event.get("samples") or [] if s.get("file")]
-    used = float(event.get("cpu") or event.get("seconds") or 0.0)
+    used = float(event.get("seconds") or event.get("cpu") or 0.0)  # wall time: what the learner waited
     if samples:
         last = samples[-1]
         file, sampled_line = last["file"], last["line"] - 1

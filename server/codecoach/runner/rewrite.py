@@ -50,14 +50,38 @@ def _through_call_helper(expr: ast.expr) -> ast.expr:
     return expr
 
 
-def _segment(source: str | None, node: ast.expr | None) -> str | None:
-    if node is None:
-        return None
-    text = ast.get_source_segment(source, node) if source is not None else None
-    return text if text is not None else ast.unparse(node)
+class _Source:
+    """ast.get_source_segment without re-splitting the whole text for every node."""
+
+    def __init__(self, text: str | None) -> None:
+        self.lines = [line.encode("utf-8") for line in _split(text)] if text is not None else None
+
+    def segment(self, node: ast.expr | None) -> str | None:
+        if node is None:
+            return None
+        lines = self.lines
+        end_line, end_col = getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None)
+        if lines is None or end_line is None or end_col is None or end_line > len(lines):
+            return ast.unparse(node)
+        first, last = node.lineno - 1, end_line - 1
+        if first == last:
+            return lines[first][node.col_offset:end_col].decode("utf-8", "replace")
+        parts = [lines[first][node.col_offset:], *lines[first + 1:last], lines[last][:end_col]]
+        return b"".join(parts).decode("utf-8", "replace")
 
 
-def _check_call(node: ast.Assert, source: str | None) -> ast.Expr:
+def _split(text: str) -> list[str]:
+    """Lines as the parser counts them (like ast's own helper: not at form feeds)."""
+    lines, start = [], 0
+    for index, char in enumerate(text):
+        if char == "\n" or (char == "\r" and text[index + 1: index + 2] != "\n"):
+            lines.append(text[start:index + 1])
+            start = index + 1
+    lines.append(text[start:])
+    return lines
+
+
+def _check_call(node: ast.Assert, source: _Source) -> ast.Expr:
     test = node.test
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in _OPS:
         op = _OPS[type(test.ops[0])]
@@ -66,7 +90,7 @@ def _check_call(node: ast.Assert, source: str | None) -> ast.Expr:
         op, original_left, right = "Not", test.operand, None
     else:
         op, original_left, right = "Truth", test, None
-    sources = [ast.Constant(_segment(source, original_left)), ast.Constant(_segment(source, right))]
+    sources = [ast.Constant(source.segment(original_left)), ast.Constant(source.segment(right))]
     left = _through_call_helper(original_left)
     args = [
         ast.Constant(node.lineno),
@@ -112,7 +136,7 @@ def _targets(tree: ast.Module, module_level: bool) -> set[int]:
 class _Rewriter(ast.NodeTransformer):
     def __init__(self, targets: set[int], source: str | None) -> None:
         self.targets = targets
-        self.source = source
+        self.source = _Source(source)
 
     def visit_Assert(self, node: ast.Assert) -> ast.AST:
         return _check_call(node, self.source) if id(node) in self.targets else node

@@ -104,6 +104,7 @@ class Worker:
             os.makedirs(work)
             problems = _copy_files(job.get("files", []), work)
             limits = Limits.from_json(job.get("limits", {}))
+            copied = time.perf_counter()
             read_fd, write_fd = os.pipe()
             pid = os.fork()
             if pid == 0:  # the child
@@ -115,7 +116,10 @@ class Worker:
                     os._exit(4)
             os.close(write_fd)
             self._send({"op": "started", "id": run_id, "pid": pid})
+            forked = time.perf_counter()
             events, ending = self._watch(run_id, pid, read_fd, limits, started)
+            ending["phases"] = {"copy": round(copied - started, 6), "fork": round(forked - copied, 6),
+                                "child": round(time.perf_counter() - forked, 6)}
             ending["fault"] = _read_fault(os.path.join(base, "fault.txt"))
             ending["copy_problems"] = problems
             display = job.get("display_dir") or ""
@@ -245,6 +249,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops us with "exit", or SIGTERM
     # fd 1 is the protocol, written only by _send; a stray print() (a library's warning) goes to stderr.
     sys.stdout = sys.stderr
+    child.warm_up()
     try:
         Worker().serve()
     except (BrokenPipeError, KeyboardInterrupt):
