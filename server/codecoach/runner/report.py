@@ -478,6 +478,9 @@ def _exception_draft(event: dict[str, Any], example, texts: _Texts) -> _Draft:
     node = site.get("node")
     rule, message = _exception_message(kind, python_says, facts, node, site)
     file, line = _site_place(error, example, texts)
+    if rule == "CC808" and facts.get("call_line"):
+        line = facts["call_line"] - 1  # the recursive call, not the def where the last call failed
+        site = {}
     detail = _example_lines(example, texts, event)
     values = error.get("values") or []
     if values:

@@ -82,6 +82,8 @@ class Sandbox:
                 if index < len(args) and not isinstance(args[index], int):
                     self._check_path(args[index], "delete" if event in ("os.remove", "os.rmdir", "shutil.rmtree") else "write")
         elif event in NETWORK_EVENTS:
+            if event in ("socket.getaddrinfo", "socket.gethostbyname") and args and _is_local_literal(args[0]):
+                return  # no network involved: the connect that follows is what gets refused
             self._refuse("network", _network_detail(event, args),
                          "examples run offline: opening network connections is blocked")
         elif event in PROCESS_EVENTS:
@@ -109,6 +111,20 @@ class Sandbox:
             where = None
         self._on_block(kind, detail, where)
         raise BlockedBySandbox(f"Code Coach: {why} ({detail})")
+
+
+def _is_local_literal(host: Any) -> bool:
+    import ipaddress
+
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    if host in ("localhost", None, ""):
+        return True
+    try:
+        ipaddress.ip_address(str(host))
+    except ValueError:
+        return False
+    return True
 
 
 def _network_detail(event: str, args: tuple) -> str:
@@ -318,6 +334,7 @@ class Clock:
         self._sample = sample
         self.samples: list[dict] = []
         self._stack: list[tuple[float, float, float]] = []  # (cpu deadline, wall deadline, tick)
+        self._sampling = False
 
     def install(self) -> None:
         signal.signal(signal.SIGPROF, self._tick)
@@ -352,10 +369,15 @@ class Clock:
         signal.setitimer(signal.ITIMER_REAL, 0)
 
     def _record(self, frame: Any) -> None:
+        if self._sampling:  # a tick landed inside the previous sample: skip it, never nest
+            return
+        self._sampling = True
         try:
             sample = self._sample(frame)
         except Exception:  # noqa: BLE001 - a failed sample must not disturb the run
             sample = None
+        finally:
+            self._sampling = False
         if sample is not None:
             self.samples.append(sample)
             del self.samples[: -self.SAMPLES_KEPT]

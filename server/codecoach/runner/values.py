@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import inspect
 import reprlib
+from collections import Counter
 from collections.abc import Iterable
 from types import FrameType, TracebackType
 from typing import Any
@@ -33,6 +34,14 @@ class _ShortRepr(reprlib.Repr):
         self.maxlist = self.maxtuple = self.maxset = self.maxfrozenset = self.maxdeque = 10
         self.maxdict = 8
         self.maxlevel = 4
+
+    # Slice before repr: the plain repr of an 8 MB bytearray is a 32 MB string.
+    def repr_bytes(self, value: bytes, level: int) -> str:
+        return repr(value[:40]) + ("…" if len(value) > 40 else "")
+
+    def repr_bytearray(self, value: bytearray, level: int) -> str:
+        shown = f"bytearray({bytes(value[:24])!r}"
+        return shown + (f"… {len(value):,} bytes)" if len(value) > 24 else ")")
 
 
 _short = _ShortRepr()
@@ -168,7 +177,7 @@ def describe_exception(error: BaseException, files: Files) -> dict[str, Any]:
 
     evaluator = pure_eval.Evaluator.from_frame(site_info.frame)
     result["values"] = _values(site_info, evaluator, node)
-    result["facts"] = _facts(error, node, evaluator, recursion, site_info.frame)
+    result["facts"] = _facts(error, node, evaluator, recursion, site_info.frame, tb)
     return result
 
 
@@ -263,10 +272,10 @@ def _operands(node: ast.AST) -> Iterable[ast.AST]:
 
 
 def _facts(error: BaseException, node: ast.AST | None, evaluator: pure_eval.Evaluator,
-           recursion: list, frame: FrameType) -> dict[str, Any]:
+           recursion: list, frame: FrameType, tb: TracebackType | None) -> dict[str, Any]:
     facts: dict[str, Any] = {}
     if isinstance(error, RecursionError) and recursion:
-        return _recursion_facts(recursion)
+        return _recursion_facts(recursion, tb)
     if isinstance(error, NameError):
         facts["name"] = getattr(error, "name", None)
         facts["function"] = frame.f_code.co_name
@@ -328,17 +337,24 @@ def _facts(error: BaseException, node: ast.AST | None, evaluator: pure_eval.Eval
     return facts
 
 
-def _recursion_facts(frames: list) -> dict[str, Any]:
+def _recursion_facts(frames: list, tb: TracebackType | None) -> dict[str, Any]:
     raw = [f.tb_frame if isinstance(f, TracebackType) else f for f in frames]
     code = max({f.f_code for f in raw}, key=lambda c: sum(1 for f in raw if f.f_code is c))
-    mine = [f for f in raw if f.f_code is code]
+    mine = []  # every call of that function, from the first one (stack_data only collapsed the middle)
+    while tb is not None:
+        if tb.tb_frame.f_code is code:
+            mine.append(tb.tb_frame)
+        tb = tb.tb_next
     params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
 
     def call(frame: FrameType) -> list[list[str]]:
         return [[p, short_repr(frame.f_locals.get(p), 40)] for p in params[:4] if p in frame.f_locals]
 
+    # The line that makes the recursive call (the innermost frame is at the def: it never got further).
+    calling = Counter(f.f_lineno for f in mine[:-1]).most_common(1)
     return {
         "function": code.co_name,
+        "call_line": calling[0][0] if calling else None,
         "depth": len(mine),
         "first_calls": [call(f) for f in mine[:3]],
         "last_calls": [call(f) for f in mine[-3:]],

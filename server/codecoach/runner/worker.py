@@ -123,15 +123,14 @@ class Worker:
             ending["fault"] = _read_fault(os.path.join(base, "fault.txt"))
             ending["copy_problems"] = problems
             display = job.get("display_dir") or ""
-            message = {"op": "done", "id": run_id, "events": events, "exit": ending,
-                       "seconds": round(time.perf_counter() - started, 6)}
-            self._send(_replace_paths(message, base, work, display))
+            message = _replace_paths({"op": "done", "id": run_id, "events": events, "exit": ending}, base, work,
+                                     display)
         except Exception as error:  # noqa: BLE001 - a failed run is an answer, never a dead worker
-            self._send({"op": "done", "id": run_id, "events": [],
-                        "exit": {"error": f"{type(error).__name__}: {error}"},
-                        "seconds": round(time.perf_counter() - started, 6)})
-        finally:
-            shutil.rmtree(base, ignore_errors=True)
+            message = {"op": "done", "id": run_id, "events": [], "exit": {"error": f"{type(error).__name__}: {error}"}}
+        # Gone before the answer: whoever reads the answer never finds the copy still there.
+        shutil.rmtree(base, ignore_errors=True)
+        message["seconds"] = round(time.perf_counter() - started, 6)
+        self._send(message)
 
     def _watch(self, run_id: Any, pid: int, read_fd: int, limits: Limits, started: float):
         deadline = started + limits.kill_after_seconds
