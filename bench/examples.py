@@ -241,6 +241,13 @@ def render(r: dict, quick: bool, argv: list[str], elapsed: float) -> str:
                          f"{x['buggy']['rank'] if x['buggy']['rank'] is not None else '–'} | "
                          f"{', '.join(x['fixed']['rules']) or '–'} | {fmt(x['buggy']['seconds'] * 1000, 0)} / "
                          f"{fmt(x['fixed']['seconds'] * 1000, 0)} |")
+        alarms = [x for x in r["corpus"]["items"] if x["fixed"]["rules"]]
+        if alarms:
+            lines += ["What flags fixed programs: " + "; ".join(
+                f"{x['id']} ({', '.join(x['fixed']['rules'])})" for x in alarms)
+                + ". A CC813 on a fixed program is a reference solution that needs more than the CPU limit for "
+                  "QuixBugs' largest cases (exponential recursion without memoization): the limit, not the "
+                  "program, is wrong there; a CC801 compares floats exactly as the tests were written.", ""]
         lines.append("")
     o = r["overhead"]
     lines += [

@@ -200,10 +200,11 @@ def _remember(results) -> bool:
     findings = 0
     try:
         memory.start_session()
-        for path, text, analysis in results:
+        for path, text, analysis, examples in results:
             file = str(path.resolve())
-            remember_shown(memory, file, analysis.findings, split_lines(text), analysis)
-            findings += len(analysis.findings)
+            shown = analysis.findings + examples  # a failing example is a struggle like any other
+            remember_shown(memory, file, shown, split_lines(text), analysis)
+            findings += len(shown)
     finally:
         ok = memory.close(timeout=120)
     where = memory.data_dir
@@ -316,7 +317,10 @@ def _analyze(args: argparse.Namespace) -> int:
     examples = _run_examples(results, texts, problems) if args.run_examples else {}
     for problem in problems:
         print(problem, file=sys.stderr)
-    remembered = _remember([(p, t, a) for (p, a), t in zip(results, texts)]) if args.remember else True
+    remembered = (
+        _remember([(p, t, a, examples.get(p, ([], None))[0]) for (p, a), t in zip(results, texts)])
+        if args.remember else True
+    )
     if args.json:
         json.dump(
             {
