@@ -13,6 +13,7 @@ of the file is kept):
   perfile    per-file time against pyflakes, ruff, pylint (bench/perfile.py)
   economy    Gemini economy: typing replay against the fake Gemini, cloud on (bench/economy.py)
   vectors    ChromaDB ingest and query, embedded and server (bench/vectors.py)
+  examples   live examples: QuixBugs bugs found, false alarms, localization, overhead (bench/examples.py)
   detect     detection quality (bench/detect.py, run as a subprocess)
 
 `--quick` is a smoke-test size (< 2 minutes) used by tests/test_bench_quick.py;
@@ -39,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import analysis_latency  # noqa: E402
 import coldstart  # noqa: E402
 import economy  # noqa: E402
+import examples  # noqa: E402
 import perfile  # noqa: E402
 import replay  # noqa: E402
 import vectors  # noqa: E402
@@ -57,8 +59,8 @@ from common import (  # noqa: E402
     write_section,
 )
 
-SECTIONS = ("replay", "analysis", "coldstart", "perfile", "economy", "vectors", "detect")
-ORDER = ("summary", "replay", "analysis", "coldstart", "perfile", "economy", "vectors")
+SECTIONS = ("replay", "analysis", "coldstart", "perfile", "economy", "vectors", "examples", "detect")
+ORDER = ("summary", "replay", "analysis", "coldstart", "perfile", "economy", "vectors", "examples")
 DETECT_TIMEOUT = 900
 
 
@@ -225,12 +227,17 @@ def main(argv: list[str] | None = None) -> int:
             raise RuntimeError("; ".join(r["errors"]))
         return vectors.render(r, args.quick, full_argv, time.perf_counter() - t0), vectors.summary_rows(r)
 
+    def do_examples(t0):
+        r = examples.run(args.quick, CORPORA / "quixbugs")
+        return examples.render(r, args.quick, full_argv, time.perf_counter() - t0), examples.summary_rows(r)
+
     step("coldstart", "Cold start: process start → first diagnostics", do_coldstart)
     step("replay", "Typing replay over LSP (stdio)", do_replay)
     step("analysis", "Analysis latency after a single-character edit (in process)", do_analysis)
     step("perfile", "Per-file analysis time against pyflakes, ruff and pylint", do_perfile)
     step("economy", "Economy (Gemini path)", do_economy)
     step("vectors", "Vector store (ChromaDB)", do_vectors)
+    step("examples", "Live examples (QuixBugs and a 100-line exercise)", do_examples)
     if "detect" in only:
         print("run.py: detect (bench/detect.py)...", file=sys.stderr, flush=True)
         try:
@@ -242,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         statuses["detect"] = "kept from the previous run (--only)" if read_section(output, "detect") else "not run (--only)"
 
     # Overview rows in the order of the sections.
-    order = {"replay": 0, "analysis": 1, "coldstart": 2, "perfile": 3, "economy": 4, "vectors": 5}
+    order = {"replay": 0, "analysis": 1, "coldstart": 2, "perfile": 3, "economy": 4, "vectors": 5, "examples": 6}
     for name in sorted(section_rows, key=lambda k: order.get(k, 9)):
         rows.extend(section_rows[name])
     summary = summary_section(rows, detect_rows(output), args.quick, full_argv, time.perf_counter() - started,

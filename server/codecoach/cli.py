@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched for *.py)")
     analyze.add_argument("--json", action="store_true", help="machine-readable output")
     analyze.add_argument(
+        "--no-run", dest="run_examples", action="store_false",
+        help="do not run the files' examples (doctests, asserts, tests, .in/.out pairs, scripts); "
+             "by default they run in a sandboxed process",
+    )
+    analyze.add_argument(
         "--remember", action="store_true",
         help="also record the findings and concepts into the memory (CODECOACH_DATA_DIR) as one session",
     )
@@ -181,9 +186,10 @@ def _remember(results) -> bool:
     findings = 0
     coach = _new_coach()
     try:
-        for path, text, analysis in results:
-            coach.remember_analysis(str(path.resolve()), text, analysis)
-            findings += len(analysis.findings)
+        for path, text, analysis, examples in results:
+            # A failing example is a struggle like any other.
+            coach.remember_analysis(str(path.resolve()), text, analysis, extra=examples)
+            findings += len(analysis.findings) + len(examples)
     except RuntimeError as error:
         print(f"codecoach: could not remember anything: {error}", file=sys.stderr)
         coach.close()
@@ -302,9 +308,13 @@ def _analyze(args: argparse.Namespace) -> int:
         results.append((path, coach.analyze_text(text)))
         texts.append(text)
 
+    examples = _run_examples(coach, results, texts, problems) if args.run_examples else {}
     for problem in problems:
         print(problem, file=sys.stderr)
-    remembered = _remember([(p, t, a) for (p, a), t in zip(results, texts)]) if args.remember else True
+    remembered = (
+        _remember([(p, t, a, examples.get(p, ([], None))[0]) for (p, a), t in zip(results, texts)])
+        if args.remember else True
+    )
     if args.json:
         json.dump(
             {
@@ -312,7 +322,8 @@ def _analyze(args: argparse.Namespace) -> int:
                     {
                         "path": str(path),
                         "parsed": analysis.syntax_ok,
-                        "findings": [f.to_json() for f in analysis.findings],
+                        "findings": [f.to_json() for f in analysis.findings + examples.get(path, ([], None))[0]],
+                        "examples": _examples_json(examples.get(path)),
                         "concepts": dict(analysis.concepts.most_common()),
                         "functions": {
                             name: sorted(counts) for name, counts in analysis.function_concepts.items()
@@ -327,21 +338,36 @@ def _analyze(args: argparse.Namespace) -> int:
         )
         print()
     else:
-        _print_text(results, label)
+        _print_text([(p, a, examples.get(p, ([], None))[0]) for p, a in results], label)
     if problems:
         return EXIT_USAGE
     return EXIT_OK if remembered else 1
+
+
+def _run_examples(coach, results, texts: list[str], problems: list[str]) -> dict:
+    """Each file's example findings and report."""
+    return coach.run_examples([(path, text) for (path, _), text in zip(results, texts)], on_error=problems.append)
+
+
+def _examples_json(entry) -> dict | None:
+    report = entry[1] if entry else None
+    if report is None:
+        return None
+    data = report.to_json()
+    data.pop("elsewhere", None)  # those findings are listed under the files they belong to
+    return data
 
 
 def _print_text(results, label) -> None:
     totals: Counter = Counter()
     rules: Counter = Counter()
     concepts: Counter = Counter()
-    for path, analysis in results:
+    for path, analysis, examples in results:
+        findings = analysis.findings + examples
         print(f"{path}")
-        if not analysis.findings:
+        if not findings:
             print("  no mistakes found")
-        for f in analysis.findings:
+        for f in findings:
             print(
                 f"  {f.span.start.line + 1}:{f.span.start.column + 1}  "
                 f"{f.severity.name.lower():<11} {f.rule_id}  {f.message}"

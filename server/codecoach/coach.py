@@ -20,11 +20,11 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .analysis.document import DocumentSession, Preferences, Report
 from .analysis.engine import Analysis, Analyzer
@@ -414,17 +414,23 @@ class Coach:
         """One look at a text that is not an open document (the CLI's `analyze`)."""
         return self.analyzer.analyze(text)
 
-    def remember_analysis(self, file: str, text: str, analysis: Analysis) -> None:
-        """Record one file's analysis into the memory (the CLI's `analyze --remember`), in the
-        current session; `close()` commits it."""
+    def remember_analysis(self, file: str, text: str, analysis: Analysis, extra: Sequence[Finding] = ()) -> None:
+        """Record one file's analysis (and `extra` findings, e.g. its examples') into the memory,
+        in the current session (the CLI's `analyze --remember`); `close()` commits it."""
         from .analysis.findings import split_lines
 
-        memory = self.memory_now()
-        if memory is None:
-            raise RuntimeError(self.memory_problem() or "the memory is off")
+        memory = self._required_memory()
         if memory.session_id is None:
             memory.start_session()
-        remember_shown(memory, file, analysis.findings, split_lines(text), analysis)
+        remember_shown(memory, file, [*analysis.findings, *extra], split_lines(text), analysis)
+
+    def run_examples(self, files: Sequence[tuple[Path, str]], *, on_error: Callable[[str], None] | None = None
+                     ) -> dict[Path, tuple[list[Finding], Any]]:
+        """Run the files' own examples in the sandboxed worker (blocking): per file, its example
+        findings (those another file's run put on it included) and its report."""
+        from .runner.batch import run_batch
+
+        return run_batch(files, settings=self.settings.examples, on_error=on_error)
 
     def reindex(self) -> dict[str, int]:
         """Rebuild the vector index from the event log (blocking)."""

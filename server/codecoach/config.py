@@ -3,7 +3,7 @@
 Settings arrive from the editor (initializationOptions, didChangeConfiguration)
 as one flat, loosely typed JSON object with camelCase keys. Each feature owns a
 small frozen dataclass (`AnalysisSettings`, `HintSettings`, `MemorySettings`,
-`CloudSettings`, `LogSettings`); each field is declared once, with its default,
+`CloudSettings`, `ExamplesSettings`, `LogSettings`); each field is declared once, with its default,
 its parser and its description (`_setting`). The wire keys are the field names,
 so the object on the wire stays flat.
 
@@ -233,6 +233,25 @@ class CloudSettings:
 
 
 @dataclass(frozen=True)
+class ExamplesSettings:
+    """Live examples (codecoach.runner): the learner's own examples run in a sandboxed process."""
+
+    runExamples: bool = _setting(
+        True, _bool,
+        "Run the file's own examples (doctests, asserts, tests, .in/.out pairs, or the script itself) in a "
+        "sandboxed process after a pause and show what happened. false never executes anything.",
+        vscode="examples.run")
+    examplesCpuSeconds: float = _setting(
+        2.0, _float_between(0.1, 30.0),
+        "CPU seconds one run of a file's examples may use in all (an example that spins is cut after half).",
+        vscode="examples.cpuSeconds")
+    examplesMemoryMb: int = _setting(
+        512, _int_between(64, 8192),
+        "Memory (address space, MB) the examples' code may allocate on top of the runner's own.",
+        vscode="examples.memoryMb")
+
+
+@dataclass(frozen=True)
 class LogSettings:
     logLevel: str = _setting(
         "info", _choice(*LOG_LEVELS),
@@ -261,6 +280,7 @@ class Settings:
     hints: HintSettings = field(default_factory=HintSettings)
     memory: MemorySettings = field(default_factory=MemorySettings)
     cloud: CloudSettings = field(default_factory=CloudSettings)
+    examples: ExamplesSettings = field(default_factory=ExamplesSettings)
     log: LogSettings = field(default_factory=LogSettings)
 
     def updated(self, raw: Any) -> tuple[Settings, list[str]]:
