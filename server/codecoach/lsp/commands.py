@@ -30,7 +30,6 @@ from .arguments import (
     one_object,
     parse,
 )
-from .documents import reanalyze_all
 from .server import CoachServer  # at run time: pygls reads the handlers' type hints
 
 log = logging.getLogger("codecoach")
@@ -61,7 +60,7 @@ def disable_rule(ls: CoachServer, *args: Any) -> dict:
     rule = parse(args, DisableRuleArgs, DISABLE_RULE).rule
     disabled = ls.coach.disable_rule(rule)
     log.info("Rule %s switched off; re-enable it in the codecoach.disabledRules setting", rule.upper())
-    reanalyze_all(ls)
+    ls.live.reanalyze_all()
     return {"disabledRules": disabled}
 
 
@@ -112,7 +111,7 @@ async def _run_service(ls: CoachServer, title: str, job: Callable[[Callable[[], 
     ls.coach.settle_all()  # the learner asked now: what is on screen counts
     token = await _begin_progress(ls, title, cancelled)
     try:
-        result = await ls.workers.services.run(job, cancelled.is_set)
+        result = await ls.live.workers.services.run(job, cancelled.is_set)
         if cancelled.is_set():  # cancelled after the last check: the user no longer wants it
             raise Cancelled()
         return result

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types as lsp
 
 from .. import __version__
-from .documents import reanalyze_all
 from .pygls_adapter import use_lsp_line_rules
 
 if TYPE_CHECKING:
@@ -49,13 +48,11 @@ def on_initialized(ls: CoachServer, params: lsp.InitializedParams) -> None:
 
 def on_configuration(ls: CoachServer, params: lsp.DidChangeConfigurationParams) -> None:
     ls.apply_settings(params.settings)
-    reanalyze_all(ls)
+    ls.live.reanalyze_all()
 
 
 def on_shutdown(ls: CoachServer, params: Any = None) -> None:
-    ls.pending.cancel_all()
-    ls.settling.cancel_all()
-    ls.workers.shutdown()
+    ls.live.shutdown()
     ls.coach.close()
 
 
@@ -63,7 +60,7 @@ def _start_chores(ls: CoachServer) -> None:
     loop = asyncio.get_running_loop()
 
     def collect() -> None:
-        ls.workers.analysis.submit(gc.collect)
+        ls.live.workers.analysis.submit(gc.collect)
         loop.call_later(FULL_COLLECT_SECONDS, collect)
 
     def watch_status() -> None:
@@ -71,8 +68,8 @@ def _start_chores(ls: CoachServer) -> None:
             if ls.coach.memory_health_changed():
                 ls.send_status()
             cloud = ls.coach.cloud
-            if cloud is not None and ls.workers.cloud.idle:
-                ls.workers.cloud.submit(cloud.refresh_status)  # a cooldown that ended shows as half-open
+            if cloud is not None and ls.live.workers.cloud.idle:
+                ls.live.workers.cloud.submit(cloud.refresh_status)  # a cooldown that ended shows as half-open
         except Exception:  # noqa: BLE001 - a status glitch must not stop the watch
             log.debug("status check failed", exc_info=True)
         loop.call_later(STATUS_CHECK_SECONDS, watch_status)

@@ -21,8 +21,7 @@ MAX_DIAGNOSTICS = 100
 
 
 def publish(ls: CoachServer, uri: str, report: Report) -> None:
-    """Show `report` (at its version), the most urgent findings first when there are too many,
-    and tell the coach the learner now sees it."""
+    """Show `report` (at its version), the most urgent findings first when there are too many."""
     findings = report.findings
     if len(findings) > MAX_DIAGNOSTICS:
         # The most urgent first; building and sending hundreds would stall the event loop.
@@ -36,7 +35,6 @@ def publish(ls: CoachServer, uri: str, report: Report) -> None:
     ls.text_document_publish_diagnostics(
         lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=report.version)
     )
-    ls.coach.published(uri, report)
 
 
 def clear(ls: CoachServer, uri: str, version: int | None = None) -> None:

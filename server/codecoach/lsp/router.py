@@ -1,7 +1,8 @@
 """Every LSP method the server answers, its handler, and where the work runs; `build_server()`.
 
 Handlers run on the event loop and must stay cheap: they translate and
-schedule. "runs on" says where the real work goes (scheduling.py).
+schedule. "runs on" says where the real work goes (codecoach.scheduling,
+codecoach.live).
 """
 
 from __future__ import annotations

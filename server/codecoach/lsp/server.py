@@ -17,10 +17,10 @@ from pygls.lsp.server import LanguageServer
 
 from .. import __version__
 from ..coach import Coach
-from .documents import MAX_ANALYZED_CHARS
+from ..live import LiveDocuments
+from .documents import MAX_ANALYZED_CHARS, EditorDocuments
 from .logs import ClientLogHandler
 from .pygls_adapter import CoachProtocol
-from .scheduling import Timers, Workers
 
 __all__ = ["MAX_ANALYZED_CHARS", "CoachServer"]
 
@@ -34,13 +34,10 @@ class CoachServer(LanguageServer):
         super().__init__("code-coach", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental,
                          protocol_cls=CoachProtocol)
         self.coach = coach or Coach()
-        self.workers = Workers()
-        self.pending = Timers()  # analysis after debounceMs
-        self.settling = Timers()  # memory, then cloud, after settleSeconds of quiet
+        self.live = LiveDocuments(self.coach, EditorDocuments(self))
         self.hover_kind = lsp.MarkupKind.PlainText
         self.loop: asyncio.AbstractEventLoop | None = None
         self.log_handler = ClientLogHandler(self)
-        self.too_large: set[str] = set()  # documents the learner was told are not analyzed
         self.capped: set[str] = set()  # documents whose findings were cut to MAX_DIAGNOSTICS (told once)
 
     @property
@@ -55,7 +52,7 @@ class CoachServer(LanguageServer):
         log.setLevel(level)
         if self.coach.cloud_on:
             # Before any code is sent: is the key accepted, is the model there? (cached for a day)
-            self.workers.cloud.submit(self.coach.verify_cloud)
+            self.live.workers.cloud.submit(self.coach.verify_cloud)
 
     # -- status ----------------------------------------------------------
     def status_changed(self, _payload: dict | None = None) -> None:

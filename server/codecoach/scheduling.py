@@ -1,8 +1,9 @@
-"""Where work runs and when: three workers and the per-document timers.
+"""Where work runs and when: three workers and the per-document timers (for every front end).
 
-pygls has no debounce and runs handlers on the event loop, so the server
-keeps the loop for cheap work (hovers, code actions, cancellations) and hands
-everything slow to one of three single-thread workers:
+Front ends (the language server, the web server) run on an asyncio event
+loop that must keep answering (hovers, cancellations, other clients), and
+neither pygls nor Starlette debounces. So the loop does only cheap work and
+hands everything slow to one of three single-thread workers:
 
 - analysis: offline analysis of one version (milliseconds), memory writes;
 - cloud: Gemini calls, seconds long, so they never queue in front of analysis;
