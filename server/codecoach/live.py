@@ -1,14 +1,26 @@
 """Live documents: the coach's timing for text that is being edited, for every front end.
 
 An edit -> (debounceMs) offline analysis on the analysis worker -> publish, if
-the document is still at that version -> (settleSeconds of quiet) the coach
-remembers what is on screen -> (cloudSettleSeconds) Gemini on the cloud
-worker -> publish the merge if the text is still the same. Any edit cancels
-the document's pending timers, so a stale result is never published.
+the document is still at that version -> (settleSeconds of quiet) the file's
+own examples run on the examples worker -> publish the merge, if the text is
+still the same -> the coach remembers what is on screen -> (cloudSettleSeconds)
+Gemini on the cloud worker -> publish the merge if the text is still the same.
+Any edit cancels the document's pending timers, so a stale result is never
+published.
+
+The examples stage (`_examples`): the warm worker process is started at the
+beginning of the quiet period, so the run at its end is warm. The run goes to
+its own worker thread, so a slow or endless example never delays analysis, the
+cloud or a request. Any edit to a document the run reads (the file, the file a
+test file tests, their test files) cancels it (its child process is killed) and
+the next quiet period starts another; a result for a text that has moved on is
+dropped. The run's findings are published as a later publish for the same
+version, then remembered with the rest at the pause; the cloud sees them in its
+prompt. Nothing runs while runExamples is false.
 
 The language server and the web server each give a `Frontend`: where a
-document's current text is, and how a report reaches the learner. Nothing
-here knows LSP or HTTP.
+document's current text is, how a report reaches the learner, and (optional)
+what to do when a document's examples ran. Nothing here knows LSP or HTTP.
 """
 
 from __future__ import annotations
@@ -16,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import threading
 import time
 from typing import Protocol
 
@@ -45,6 +58,12 @@ class Frontend(Protocol):
     def too_large(self, uri: str, size: int, version: int | None, message: str) -> None:
         """The document is not analyzed: clear what it showed; `message` says why (once per document)."""
 
+    def examples_ran(self, uri: str) -> None:
+        """The document's examples ran (its new findings, if they changed, were published just
+        before): what its lines printed may have changed, so re-read `Coach.printed_hints(uri)`
+        (the language server asks the editor to re-pull its inlay hints). Optional: a front end
+        without it simply shows no printed values."""
+
 
 class LiveDocuments:
     def __init__(self, coach: Coach, frontend: Frontend, workers: Workers | None = None) -> None:
@@ -52,8 +71,9 @@ class LiveDocuments:
         self.frontend = frontend
         self.workers = workers or Workers()
         self.pending = Timers()  # analysis after debounceMs
-        self.settling = Timers()  # memory, then cloud, after settleSeconds of quiet
+        self.settling = Timers()  # examples, memory, then cloud, after settleSeconds of quiet
         self._told_too_large: set[str] = set()
+        self._edits: dict[str, int] = {}  # per document, edits so far: a run sees whether its inputs moved
 
     # -- what the front end reports ---------------------------------------------------
     def opened(self, uri: str) -> None:
@@ -61,10 +81,12 @@ class LiveDocuments:
         self.schedule(uri, 0)  # at once: the first diagnostics should come fast
 
     def changed(self, uri: str) -> None:
+        self._edits[uri] = self._edits.get(uri, 0) + 1  # read by a run in progress: it stops
         if self.coach.is_open(uri):
             self.schedule(uri, self.coach.settings.analysis.debounceMs / 1000)
 
     def closed(self, uri: str) -> None:
+        self._edits[uri] = self._edits.get(uri, 0) + 1
         self.pending.cancel(uri)
         self.settling.cancel(uri)
         self.coach.close_document(uri)
@@ -74,6 +96,10 @@ class LiveDocuments:
         """Settings changed: every open document is analyzed again, at once."""
         for uri in list(self.coach.sessions):
             self.schedule(uri, 0)
+        if not self.coach.examples_on:
+            self.workers.examples.submit(self.coach.stop_examples)  # nothing runs; free the worker process
+            for uri in list(self.coach.sessions):
+                self._examples_ran(uri)  # printed values are gone
 
     def shutdown(self) -> None:
         self.pending.cancel_all()
@@ -108,7 +134,7 @@ class LiveDocuments:
         if not self._still(uri, version):
             log.debug("Dropped stale result for %s v%s", uri, version)
             return
-        self._show(uri, self.coach.with_cloud(uri, report))
+        self._show(uri, self.coach.with_cloud(uri, self.coach.with_examples(uri, report)))
         self.settling.replace(uri, self._settled(uri))
         # Collect the analysis' cyclic garbage (pyflakes links AST nodes to their
         # parents) now that the result is out, instead of in the middle of the next one.
@@ -121,21 +147,27 @@ class LiveDocuments:
         self.coach.published(uri, report)
 
     async def _settled(self, uri: str) -> None:
-        """After `settleSeconds` of quiet: remember the report, then (if on) ask the cloud."""
+        """After `settleSeconds` of quiet: run the examples, remember the report, then (if on) ask the cloud."""
         delay = float(self.coach.settings.memory.settleSeconds)
+        quiet_since = time.monotonic()
+        if self.coach.examples_on:
+            self.workers.examples.submit(self.coach.prepare_examples)  # warm by the end of the quiet period
         await asyncio.sleep(delay)
         report = self.coach.last_report(uri)
         now = self.frontend.current(uri)
         if now is None or report is None or report.version != now[1]:
             return  # the offline result for this text is not out yet; it will reschedule
         text = now[0]
+        await self._examples(uri, text, report.version)
+        report = self.coach.last_report(uri) or report  # with the examples' findings
         new = self.coach.settle(uri)
         if not self.coach.cloud_on:
             return
         # Gemini waits for a longer quiet: a thinking pause mid-function is not a finished change.
         # Any edit cancels this task, so what reaches the cloud has been still that long.
-        await asyncio.sleep(max(0.0, self.coach.settings.cloud.cloudSettleSeconds - delay))
-        if self.coach.last_report(uri) is not report:
+        waited = time.monotonic() - quiet_since
+        await asyncio.sleep(max(0.0, self.coach.settings.cloud.cloudSettleSeconds - waited))
+        if not self._unchanged(uri, report):
             return
         # The analysis first: it is worth more than an explanation prepared ahead.
         try:
@@ -145,11 +177,68 @@ class LiveDocuments:
             return
         for finding in new[:PREFETCH_PER_SETTLE]:
             self.workers.cloud.submit(self.coach.prefetch_explanation, uri, report, finding)
-        if not self._still(uri, report.version) or self.coach.last_report(uri) is not report:
+        if not self._still(uri, report.version) or not self._unchanged(uri, report):
             return  # the learner typed on: this answer is for text that is gone
-        merged = self.coach.set_cloud(uri, findings, report)
-        if merged is not report:
+        # Into what is shown now: another file's examples may have published on this one meanwhile.
+        latest = self.coach.last_report(uri) or report
+        merged = self.coach.set_cloud(uri, findings, latest)
+        if merged is not latest:
             self._show(uri, merged)
+
+    def _unchanged(self, uri: str, report: Report) -> bool:
+        """What is shown for `uri` is still for the text `report` was for (a later publish for the
+        same text, such as the examples' findings, does not count as a change)."""
+        latest = self.coach.last_report(uri)
+        return latest is report or (latest is not None and latest.version == report.version
+                                    and latest.lines == report.lines)
+
+    # -- the examples stage -------------------------------------------------------------
+    async def _examples(self, uri: str, text: str, version: int | None) -> None:
+        """Run the examples that cover `uri` at this text and publish what they found. Never raises
+        but for cancellation (a newer edit: the run in progress is stopped, and the task ends)."""
+        if not self.coach.examples_on:
+            return
+        inputs = self.coach.examples_documents(uri)
+        seen = {document: self._edits.get(document, 0) for document in inputs}
+        stop = threading.Event()
+
+        def cancelled() -> bool:  # polled by the examples worker while the run waits on its child
+            return stop.is_set() or any(self._edits.get(d, 0) != n for d, n in seen.items())
+
+        started = time.perf_counter()
+        try:
+            run = await self.workers.examples.run(self.coach.run_examples_live, uri, text, version, cancelled)
+        except asyncio.CancelledError:
+            stop.set()  # the worker thread goes on until the run notices: make it notice now
+            log.debug("Stopped the examples of %s v%s: the text moved on", uri, version)
+            raise
+        except Exception:  # noqa: BLE001 - the learner's code can never take the server down
+            log.exception("Running the examples of %s failed; the findings shown stay", uri)
+            return
+        if run is None:
+            return
+        if cancelled() or not self._still(uri, version):
+            log.debug("Dropped the examples of %s v%s: the text moved on", uri, version)
+            return
+        update = self.coach.set_examples(run)
+        for document, merged in update.reports.items():
+            self._show(document, merged)
+            if document != uri:
+                self.coach.settle(document)  # the learner paused here too: remember what it shows
+        for document in update.documents:
+            self._examples_ran(document)
+        report = run.report
+        log.debug("Examples of %s v%s: %s, %s in %.1f ms (the learner's code %.1f ms), %.1f ms here",
+                  uri, version, report.status, report.counts, report.seconds * 1000,
+                  report.examples_seconds * 1000, (time.perf_counter() - started) * 1000)
+
+    def _examples_ran(self, uri: str) -> None:
+        hook = getattr(self.frontend, "examples_ran", None)  # optional for front ends
+        if hook is not None:
+            try:
+                hook(uri)
+            except Exception:  # noqa: BLE001
+                log.exception("The front end failed to take the examples of %s", uri)
 
     def _skip_too_large(self, uri: str, size: int, version: int | None) -> None:
         first = uri not in self._told_too_large

@@ -1,13 +1,16 @@
-"""Where work runs and when: three workers and the per-document timers (for every front end).
+"""Where work runs and when: four workers and the per-document timers (for every front end).
 
 Front ends (the language server, the web server) run on an asyncio event
 loop that must keep answering (hovers, cancellations, other clients), and
 neither pygls nor Starlette debounces. So the loop does only cheap work and
-hands everything slow to one of three single-thread workers:
+hands everything slow to one of four single-thread workers:
 
 - analysis: offline analysis of one version (milliseconds), memory writes;
 - cloud: Gemini calls, seconds long, so they never queue in front of analysis;
-- services: summaries, insights and recommendations read the memory.
+- services: summaries, insights and recommendations read the memory;
+- examples: runs of the learner's own examples (codecoach.runner): the thread only
+  waits on the sandboxed worker process, for as long as the learner's code takes
+  (up to the time limit), so it must queue in front of nothing else.
 
 Per document, a new timer cancels the previous one: that is the debounce
 (analysis after `debounceMs`) and the settle (memory, then cloud, after
@@ -76,9 +79,10 @@ class Workers:
         self.analysis = Worker("analysis")
         self.cloud = Worker("cloud")
         self.services = Worker("services")
+        self.examples = Worker("examples")
 
     def shutdown(self) -> None:
-        for worker in (self.analysis, self.cloud, self.services):
+        for worker in (self.analysis, self.cloud, self.services, self.examples):
             worker.shutdown()
 
 

@@ -12,19 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.findings import Finding
+from .discovery import tested_files
 from .engine import ExampleRunner
 from .report import ExampleReport
-
-
-def _tested_by(path: Path) -> list[Path]:
-    """The files `path` would be the sibling test file of."""
-    stem = path.stem
-    found = []
-    if stem.startswith("test_"):
-        found.append(path.with_name(stem[len("test_"):] + ".py"))
-    if stem.endswith("_test"):
-        found.append(path.with_name(stem[: -len("_test")] + ".py"))
-    return found
 
 
 def run_batch(files: Sequence[tuple[Path, str]], *, settings: Any = None,
@@ -35,7 +25,7 @@ def run_batch(files: Sequence[tuple[Path, str]], *, settings: Any = None,
     texts = {path.resolve(): text for path, text in files}
     with ExampleRunner() as runner:
         for path, text in files:
-            if any(main.resolve() in listed for main in _tested_by(path)):
+            if any(main.resolve() in listed for main in tested_files(path)):
                 continue  # its tests run with the file they test
             open_texts = {str(p): t for p, t in texts.items() if p != path.resolve()}
             report = runner.run(path.resolve(), text, settings=settings, open_texts=open_texts)

@@ -281,6 +281,24 @@ def _sibling_tests(main: Path) -> list[Path]:
     return [main.with_name(f"test_{main.stem}.py"), main.with_name(f"{main.stem}_test.py")]
 
 
+def sibling_tests(main: str | os.PathLike[str]) -> list[Path]:
+    """Where the test files of `main` would be (`test_<stem>.py`, `<stem>_test.py`); none for a test file."""
+    path = Path(main)
+    return [] if _is_test_file(path) else _sibling_tests(path)
+
+
+def tested_files(path: str | os.PathLike[str]) -> list[Path]:
+    """The files `path` would be the sibling test file of (`test_search.py` -> `search.py`)."""
+    path = Path(path)
+    stem = path.stem
+    found = []
+    if stem.startswith("test_") and len(stem) > len("test_"):
+        found.append(path.with_name(stem[len("test_"):] + ".py"))
+    if stem.endswith("_test") and len(stem) > len("_test"):
+        found.append(path.with_name(stem[: -len("_test")] + ".py"))
+    return found
+
+
 # --------------------------------------------------------------------------- input/output examples
 
 _NUMBER = re.compile(r"(\d+)")
