@@ -42,6 +42,12 @@ def to_range(span: Span, lines: Sequence[str], codec: PositionCodec) -> lsp.Rang
     )
 
 
+def to_position(line: int, column: int, lines: Sequence[str], codec: PositionCodec) -> lsp.Position:
+    """A code point position -> the negotiated encoding's units, clamped into the document."""
+    line = min(max(line, 0), max(len(lines) - 1, 0))
+    return lsp.Position(line, _client_column(codec, lines, line, column))
+
+
 def to_diagnostic(finding: Finding, lines: Sequence[str], codec: PositionCodec) -> lsp.Diagnostic:
     return lsp.Diagnostic(
         range=to_range(finding.span, lines, codec),

@@ -35,6 +35,9 @@ class EditorDocuments:
         if message:
             self._ls.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Info, message=message))
 
+    def examples_ran(self, uri: str) -> None:
+        self._ls.inlay_refresh.request()
+
 
 def on_open(ls: CoachServer, params: lsp.DidOpenTextDocumentParams) -> None:
     ls.live.opened(params.text_document.uri)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types as lsp
 
 from .. import __version__
+from .inlay_hints import refresh_supported
 from .pygls_adapter import use_lsp_line_rules
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ def on_initialize(ls: CoachServer, params: lsp.InitializeParams) -> None:
         (kind for kind in formats if kind in (lsp.MarkupKind.Markdown, lsp.MarkupKind.PlainText)),
         lsp.MarkupKind.PlainText,
     )
+    ls.inlay_refresh.supported = refresh_supported(params.capabilities)
     ls.apply_settings(params.initialization_options)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from ..coach import Coach
-from . import code_actions, commands, documents, hover, lifecycle
+from . import code_actions, commands, documents, hover, inlay_hints, lifecycle
 from .server import CoachServer
 
 
@@ -34,9 +34,13 @@ ROUTES: tuple[Route, ...] = (
     Route(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION, lifecycle.on_configuration, "loop, then analysis"),
     Route(lsp.SHUTDOWN, lifecycle.on_shutdown, "loop"),
     Route(lsp.TEXT_DOCUMENT_DID_OPEN, documents.on_open, "analysis"),
-    Route(lsp.TEXT_DOCUMENT_DID_CHANGE, documents.on_change, "analysis after debounceMs, then memory and cloud"),
+    Route(lsp.TEXT_DOCUMENT_DID_CHANGE, documents.on_change,
+          "analysis after debounceMs, then examples, memory and cloud"),
     Route(lsp.TEXT_DOCUMENT_DID_CLOSE, documents.on_close, "loop (settles the document)"),
     Route(lsp.TEXT_DOCUMENT_HOVER, hover.on_hover, "loop"),
+    # What each line printed when the examples last ran (they run on the examples worker after
+    # settleSeconds; the editor is asked to re-pull after each run).
+    Route(lsp.TEXT_DOCUMENT_INLAY_HINT, inlay_hints.on_inlay_hint, "loop", inlay_hints.OPTIONS),
     Route(lsp.TEXT_DOCUMENT_CODE_ACTION, code_actions.on_code_action, "loop", code_actions.OPTIONS),
 )
 

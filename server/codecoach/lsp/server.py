@@ -2,7 +2,7 @@
 
 `router.build_server()` registers every route on it explicitly (nothing
 registers itself by being imported). The handlers live one feature per module
-(lifecycle, documents, hover, code_actions, commands); they translate between
+(lifecycle, documents, hover, inlay_hints, code_actions, commands); they translate between
 LSP and the `Coach` facade and schedule work, and nothing else.
 """
 
@@ -19,6 +19,7 @@ from .. import __version__
 from ..coach import Coach
 from ..live import LiveDocuments
 from .documents import MAX_ANALYZED_CHARS, EditorDocuments
+from .inlay_hints import Refresher
 from .logs import ClientLogHandler
 from .pygls_adapter import CoachProtocol
 
@@ -39,6 +40,7 @@ class CoachServer(LanguageServer):
         self.loop: asyncio.AbstractEventLoop | None = None
         self.log_handler = ClientLogHandler(self)
         self.capped: set[str] = set()  # documents whose findings were cut to MAX_DIAGNOSTICS (told once)
+        self.inlay_refresh = Refresher(self)  # printed values changed: the editor re-pulls its inlay hints
 
     @property
     def markdown(self) -> bool:
