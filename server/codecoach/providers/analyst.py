@@ -386,7 +386,7 @@ class CloudAnalyst:
         if chain is None:
             return []
         lines = split_lines(text)
-        all_chunks = chunking.split_chunks(text)
+        all_chunks = reviewing.keyed_by_examples(chunking.split_chunks(text), offline_findings, lines)
         cached = {c.digest: p for c in all_chunks
                   if (p := self._cached(chain, reviewing.PURPOSE, c.digest)) is not None}
         now = self._monotonic()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-PROMPT_VERSION = "2025-06.1"
+PROMPT_VERSION = "2026-12.1"  # the review shows what happened when the examples ran
 
 TUTOR_RULES = """\
 You are Code Coach, a patient Python tutor for beginners. You review code a
@@ -27,6 +27,9 @@ Rules:
   range of lines that shows the problem, inside the chunk (not its context).
 - Only report what you are confident about; an empty list is a good answer.
 - Do not report problems listed under "Already reported".
+- Under "What happened when the learner's examples ran" are facts: the coach
+  ran the learner's own examples and saw that. Explain why the code does that,
+  at the line where its logic goes wrong (often not the line of the example).
 - Text like <REDACTED:...> replaced a secret; do not comment on it.
 """
 
@@ -72,6 +75,7 @@ class PromptChunk:
     context_first: int  # 0-based, first line shown (context included)
     text_lines: tuple[str, ...]  # the shown lines (context included), already redacted
     already_reported: tuple[str, ...] = ()
+    examples_ran: tuple[str, ...] = ()  # what running the learner's examples showed, already redacted
 
 
 def numbered(first_line: int, lines: Sequence[str]) -> str:
@@ -96,8 +100,11 @@ def analysis_messages(chunks: Sequence[PromptChunk], past_context: Sequence[str]
         )
         body = numbered(chunk.context_first, chunk.text_lines)
         reported = ""
+        if chunk.examples_ran:
+            reported += ("\nWhat happened when the learner's examples ran:\n"
+                         + "\n".join(f"- {r}" for r in chunk.examples_ran))
         if chunk.already_reported:
-            reported = "\nAlready reported (do not repeat):\n" + "\n".join(f"- {r}" for r in chunk.already_reported)
+            reported += "\nAlready reported (do not repeat):\n" + "\n".join(f"- {r}" for r in chunk.already_reported)
         parts.append(f"{header}\n```python\n{body}\n```{reported}")
     return [("system", TUTOR_RULES), ("human", "\n\n".join(parts))]
 
