@@ -44,6 +44,9 @@ log = logging.getLogger(__name__)
 BACKLOG_LIMIT = 10_000
 # How long a service waits for just-recorded events to be committed before reading.
 FLUSH_SECONDS = 2.0
+# How long closing waits for a run in progress to stop cleanly before its worker is killed:
+# shutdown must answer the editor promptly whatever the learner's code is doing.
+STOP_EXAMPLES_SECONDS = 1.0
 
 
 def _never() -> bool:
@@ -341,6 +344,12 @@ class Coach:
                 found.add(document)
         return found
 
+    @property
+    def examples_ready(self) -> bool:
+        """Whether the warm worker process is up (nothing to prepare)."""
+        runner = self._runner
+        return runner is not None and runner.worker_pid is not None
+
     def prepare_examples(self) -> None:
         """Examples worker: start the warm worker process now (it imports for ~0.5 s), so the
         first run after the quiet period does not pay for it. Runs none of the learner's code."""
@@ -463,7 +472,7 @@ class Coach:
         """Examples worker: stop the warm worker process (examples were switched off)."""
         runner, self._runner = self._runner, None
         if runner is not None:
-            runner.close()
+            runner.close(timeout=STOP_EXAMPLES_SECONDS)
 
     def _examples_runner(self) -> ExampleRunner:
         if self._runner is None:
@@ -482,7 +491,7 @@ class Coach:
         return path
 
     def _document_for(self, path: Path) -> str | None:
-        for document in self.sessions:
+        for document in list(self.sessions):  # the examples worker reads while the loop opens and closes
             if _document_path(document) == path:
                 return document
         return None

@@ -150,7 +150,7 @@ class LiveDocuments:
         """After `settleSeconds` of quiet: run the examples, remember the report, then (if on) ask the cloud."""
         delay = float(self.coach.settings.memory.settleSeconds)
         quiet_since = time.monotonic()
-        if self.coach.examples_on:
+        if self.coach.examples_on and not self.coach.examples_ready:
             self.workers.examples.submit(self.coach.prepare_examples)  # warm by the end of the quiet period
         await asyncio.sleep(delay)
         report = self.coach.last_report(uri)

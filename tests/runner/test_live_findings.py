@@ -251,3 +251,40 @@ def test_a_document_that_is_not_a_file_on_disk_never_runs(coach) -> None:
     coach.open_document("untitled:Untitled-1")
     assert coach.run_examples_live("untitled:Untitled-1", "print(1)\n", 1) is None
     assert coach._runner is None
+
+
+def test_closing_the_runner_stops_a_spinning_run_and_nothing_runs_after(tmp_path) -> None:
+    import threading
+    import time
+
+    from codecoach.runner import ExampleRunner
+
+    from .conftest import QuickSettings
+
+    path = write(tmp_path, "spin.py", "while True:\n    pass\n")
+    runner = ExampleRunner()
+    runner.start()
+    worker = runner.worker_pid
+    reports = []
+    thread = threading.Thread(target=lambda: reports.append(
+        runner.run(path, path.read_text(), settings=QuickSettings(examplesCpuSeconds=10.0))))
+    thread.start()
+    while not any(_parent_of(p) == worker for p in Path("/proc").glob("[0-9]*")):  # the run's child is up
+        assert thread.is_alive()
+        time.sleep(0.01)
+    runner.close(timeout=0.5)
+    thread.join(10)
+    assert not thread.is_alive() and reports[0].status in ("cancelled", "failed")
+    assert not Path(f"/proc/{worker}").exists() or _parent_of(Path(f"/proc/{worker}")) is None
+    after = runner.run(path, "print(1)\n", settings=QuickSettings())
+    assert after.status == "cancelled" and runner.worker_pid is None  # closed for good: no new worker
+
+
+def _parent_of(proc: Path) -> int | None:
+    try:
+        text = (proc / "stat").read_text()
+        if text.rsplit(")", 1)[1].split()[0] == "Z":
+            return None  # a zombie is gone, only not yet reaped
+        return int(text.rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None

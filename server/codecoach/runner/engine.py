@@ -145,6 +145,7 @@ class ExampleRunner:
         self._worker: _Worker | None = None
         self._lock = threading.Lock()  # one run at a time
         self._cancel = threading.Event()
+        self._closed = False
         self._next_id = 0
         self.restarts = 0
 
@@ -158,6 +159,8 @@ class ExampleRunner:
         path = str(path)
         if not enabled(settings):
             return empty_report(path, text, version, OFF, "running examples is switched off (runExamples)")
+        if self._closed:
+            return empty_report(path, text, version, CANCELLED, "the runner is closed")
         with self._lock:
             self._cancel.clear()
 
@@ -200,10 +203,22 @@ class ExampleRunner:
         worker = self._worker
         return worker.pid if worker is not None and worker.alive() else None
 
-    def close(self) -> None:
+    def close(self, timeout: float = 2.0) -> None:
+        """Stop the run in progress and the worker for good. Gently when the run stops within
+        `timeout` (the worker then removes the run's throwaway folder); otherwise the worker's
+        process group is killed, so closing never waits on the learner's code for long."""
+        self._closed = True
         self._cancel.set()
-        with self._lock:
-            self._discard_worker(gently=True)
+        if self._lock.acquire(timeout=timeout):
+            try:
+                self._discard_worker(gently=True)
+            finally:
+                self._lock.release()
+            return
+        worker = self._worker
+        if worker is not None:
+            log.info("The examples worker did not stop in %.1f s; killing it", timeout)
+            worker.kill()  # the run in progress sees the pipe close and returns
 
     def __enter__(self) -> ExampleRunner:
         return self
@@ -214,6 +229,8 @@ class ExampleRunner:
     # ------------------------------------------------------------------ the worker
 
     def _ensure_worker(self) -> _Worker:
+        if self._closed:
+            raise WorkerError("the runner is closed")
         if self._worker is not None and not self._worker.alive():
             log.info("The examples worker died; starting a new one")
             self._discard_worker()
