@@ -17,15 +17,25 @@ runs `ExampleRunner.run` on the program with the default settings, and reports:
   is the number of lines scoring at least as high);
 - time from `run()` to the report per program (p50/p95), warm worker;
 - the settle -> findings overhead for a 100-line exercise with 10 passing examples,
-  excluding the examples' own run time (target <= 300 ms p95).
+  excluding the examples' own run time (target <= 300 ms p95), in process;
+- the same over real LSP (`codecoach serve` on stdio): from the end of the quiet
+  period to the client's receipt of the publish that carries the run's findings,
+  and the worst event-loop stall while examples run (hovers every 20 ms; target
+  <= 50 ms), for the exercise and for two harsh scripts (one that prints 100,000
+  lines, one that never ends and is cut by the time limit);
+- how often the quiet period ends while typing, on the simulated typing traces
+  (bench/traces.py), for quiet periods of 1, 2 and 4 s: how many runs a shorter
+  quiet period would start.
 
 Results go to the `examples` section of bench/RESULTS.md.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
+import re
 import sys
 import tempfile
 import time
@@ -40,6 +50,10 @@ DETECTING = {"CC801", "CC803", "CC804", "CC805", "CC806", "CC807", "CC808", "CC8
 TIMED_OUT = "CC813"
 QUICK_ITEMS = ("bitcount", "gcd", "kth", "to_base")
 OVERHEAD_RUNS, QUICK_OVERHEAD_RUNS = 40, 6
+LIVE_RUNS, QUICK_LIVE_RUNS = 40, 6  # over LSP, alternating failing/passing: half are all-passing runs
+LIVE_SETTLE = 1  # settleSeconds for the LSP runs (the quiet period itself is not what is measured)
+HEARTBEAT_SECONDS = 0.02
+QUIET_PERIODS = (1.0, 2.0, 4.0)
 
 
 class BenchSettings:
@@ -161,10 +175,175 @@ def run_overhead(quick: bool) -> dict:
             "cold": cold}
 
 
+# --------------------------------------------------------------------------- over real LSP
+
+PRINTS = "for i in range(100_000):\n    print('line', i)\n"
+ENDLESS = "def countdown(n):\n    while n != 0:\n        n -= 2\n    return n\n\n\nprint(countdown(5))\n"
+_RAN = re.compile(r"Examples of (\S+) v(\d+): (\S+), .* in ([\d.]+) ms \(the learner's code ([\d.]+) ms\)")
+
+
+class LiveClient:
+    """`codecoach serve` over stdio with VS Code's capabilities, recording every publish and log line."""
+
+    def __init__(self) -> None:
+        from lsprotocol import types as lsp
+
+        from lsp_session import CODECOACH, Session
+
+        self.session = Session(CODECOACH)
+        self.publishes: list[tuple[float, str, int | None, list]] = []
+        self.runs: list[tuple[float, str, int, str, float, float]] = []  # at, uri, version, status, total, own
+        features = self.session.client.protocol.fm.features
+
+        def published(params) -> None:
+            self.publishes.append((time.perf_counter(), params.uri, params.version, params.diagnostics))
+
+        def logged(params) -> None:
+            match = _RAN.search(params.message)
+            if match:
+                self.runs.append((time.perf_counter(), match.group(1), int(match.group(2)), match.group(3),
+                                  float(match.group(4)) / 1000, float(match.group(5)) / 1000))
+
+        features[lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = published
+        features[lsp.WINDOW_LOG_MESSAGE] = logged
+
+    async def publish_for(self, uri: str, version: int, nth: int = 1, timeout: float = 60.0) -> tuple[float, list]:
+        """The `nth` publish for (uri, version): 1 = the offline analysis, 2 = the examples' findings."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            hits = [(at, diagnostics) for at, u, v, diagnostics in self.publishes if u == uri and v == version]
+            if len(hits) >= nth:
+                return hits[nth - 1]
+            await asyncio.sleep(0.002)
+        raise TimeoutError(f"no publish #{nth} for {uri} v{version}")
+
+    async def run_for(self, uri: str, version: int, timeout: float = 60.0):
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            for run in self.runs:
+                if run[1] == uri and run[2] == version:
+                    return run
+            await asyncio.sleep(0.002)
+        raise TimeoutError(f"no examples run for {uri} v{version}")
+
+
+def _replace_all(session, uri: str, version: int, old: str, new: str) -> None:
+    lines = old.split("\n")
+    session.change(uri, version, (0, 0), (len(lines) - 1, len(lines[-1])), new)
+
+
+async def _heartbeat(client: LiveClient, uri: str, stop: asyncio.Event, samples: list) -> None:
+    """A hover every 20 ms; (sent, latency) of each: the event loop answers hovers itself."""
+    pending = set()
+
+    async def one() -> None:
+        sent = time.perf_counter()
+        latency, _ = await client.session.hover(uri, 0, 0)
+        samples.append((sent, latency))
+
+    while not stop.is_set():
+        task = asyncio.create_task(one())
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+        await asyncio.sleep(HEARTBEAT_SECONDS)
+    if pending:
+        await asyncio.wait(pending, timeout=30)
+
+
+def _stall_during(samples: list, windows: list[tuple[float, float]]) -> tuple[float, float, int]:
+    """Worst hover latency (s) among hovers sent while a run was going, among the others, and how many."""
+    inside = [lat for sent, lat in samples if any(a <= sent <= b for a, b in windows)]
+    outside = [lat for sent, lat in samples if not any(a <= sent <= b for a, b in windows)]
+    return (max(inside) if inside else float("nan"), max(outside) if outside else float("nan"), len(inside))
+
+
+async def _live(quick: bool) -> dict:
+    runs = QUICK_LIVE_RUNS if quick else LIVE_RUNS
+    passing = exercise()
+    failing = passing.replace("    return total / len(values)", "    return total / (len(values) + 1)")
+    assert failing != passing
+    client = LiveClient()
+    results: dict = {"runs": runs, "passing": [], "failing": [], "own_passing": [], "overhead_passing": [],
+                     "overhead_failing": [], "stalls": {}}
+    with tempfile.TemporaryDirectory(prefix="codecoach-bench-live-") as tmp:
+        folder = Path(tmp)
+        (folder / "exercise.py").write_text(passing, encoding="utf-8")
+        uri = (folder / "exercise.py").as_uri()
+        probe = (folder / "probe.py").as_uri()  # hovers go here: a document that never runs anything long
+        await client.session.start({"debounceMs": 50, "settleSeconds": LIVE_SETTLE, "logLevel": "debug",
+                                    "examplesCpuSeconds": 1.0})
+        try:
+            client.session.open(probe, "x = 1\n")
+            client.session.open(uri, passing)
+            await client.run_for(uri, 1, timeout=120)  # the cold start: the worker's imports
+            samples: list = []
+            stop = asyncio.Event()
+            beat = asyncio.create_task(_heartbeat(client, probe, stop, samples))
+            windows: list[tuple[float, float]] = []
+            text = passing
+            for index in range(runs):
+                version = index + 2
+                variant = failing if index % 2 == 0 else passing
+                _replace_all(client.session, uri, version, text, variant)
+                text = variant
+                offline_at, _ = await client.publish_for(uri, version, 1)
+                found_at, diagnostics = await client.publish_for(uri, version, 2)
+                run = await client.run_for(uri, version)
+                codes = [d.code for d in diagnostics if (d.data or {}).get("origin") == "examples"]
+                assert codes == (["CC801"] if variant is failing else []), codes
+                beyond = found_at - offline_at - LIVE_SETTLE
+                kind = "failing" if variant is failing else "passing"
+                results[kind].append(beyond)
+                results[f"overhead_{kind}"].append(beyond - run[5])
+                if kind == "passing":
+                    results["own_passing"].append(run[5])
+                windows.append((offline_at + LIVE_SETTLE, found_at))
+            results["stalls"]["exercise"] = _stall_during(samples, windows)
+
+            # Harsh runs: a flood of output, and a loop cut by the time limit.
+            for name, program in (("prints", PRINTS), ("endless", ENDLESS)):
+                path = folder / f"{name}.py"
+                path.write_text(program, encoding="utf-8")
+                other = path.as_uri()
+                before = len(samples)
+                client.session.open(other, program)
+                offline_at, _ = await client.publish_for(other, 1, 1)
+                run = await client.run_for(other, 1, timeout=60)
+                results["stalls"][name] = _stall_during(samples[before:], [(offline_at + LIVE_SETTLE, run[0])])
+                results[f"{name}_seconds"] = run[4]
+                client.session.close(other)
+            stop.set()
+            await beat
+            results["stalls"]["all"] = (max(lat for _, lat in samples), float("nan"), len(samples))
+        finally:
+            await client.session.stop()
+    return results
+
+
+def run_live(quick: bool) -> dict:
+    return asyncio.run(_live(quick))
+
+
+def quiet_periods(quick: bool, corpora: Path = CORPORA) -> dict:
+    """On the simulated typing traces: per minute of typing, how many pauses outlast each quiet period
+    (each would start a run), and how many of those the learner interrupts within a second."""
+    from traces import build_traces, load_programs
+
+    traces = build_traces(load_programs(per_corpus=2 if quick else 10, max_lines=80, corpora=corpora))
+    delays = [step.delay for trace in traces for step in trace.steps]
+    minutes = sum(delays) / 60
+    rows = {}
+    for quiet in QUIET_PERIODS:
+        started = [d for d in delays if d >= quiet]
+        rows[quiet] = {"per_minute": len(started) / minutes if minutes else float("nan"),
+                       "interrupted": sum(1 for d in started if d < quiet + 1.0)}
+    return {"traces": len(traces), "minutes": minutes, "rows": rows}
+
+
 def run(quick: bool, corpus: Path | None = None) -> dict:
     corpus = corpus or CORPORA / "quixbugs"
     return {"corpus": run_corpus(corpus, quick) if corpus.is_dir() else None, "overhead": run_overhead(quick),
-            "corpus_path": str(corpus)}
+            "corpus_path": str(corpus), "live": run_live(quick), "quiet": quiet_periods(quick, corpus.parent)}
 
 
 def _share(part: int, whole: int) -> str:
@@ -191,6 +370,13 @@ def figures(r: dict) -> dict:
     out["overhead"] = summary_ms(o["overhead"])
     out["total"] = summary_ms(o["total"])
     out["own"] = summary_ms(o["own"])
+    live = r.get("live")
+    if live:
+        for key in ("passing", "failing", "own_passing", "overhead_passing", "overhead_failing"):
+            out[f"live_{key}"] = summary_ms(live[key])
+        out["stall"] = {name: tuple(v * 1000 for v in values[:2]) + (values[2],)
+                        for name, values in live["stalls"].items()}
+        out["worst_stall"] = max(out["stall"][k][0] for k in ("exercise", "prints", "endless"))
     return out
 
 
@@ -198,6 +384,12 @@ def summary_rows(r: dict) -> list[tuple]:
     f = figures(r)
     rows = [("Examples: settle → findings overhead, 100-line exercise, 10 passing examples, p95",
              f["overhead"]["p95"], 300.0, f"whole run p95 {fmt(f['total']['p95'], 0)} ms", "ms")]
+    if "live_overhead_passing" in f:
+        rows.append(("Examples over LSP: quiet period → findings published beyond the examples' own run time, "
+                     "100-line exercise, 10 passing examples, p95", f["live_overhead_passing"]["p95"], 300.0,
+                     f"including their run time p95 {fmt(f['live_passing']['p95'], 0)} ms", "ms"))
+        rows.append(("Examples over LSP: worst event-loop stall (hover latency) while examples run",
+                     f["worst_stall"], 50.0, "exercise, 100k printed lines, an endless loop", "ms"))
     if "n" in f:
         rows.append(("Examples: buggy QuixBugs programs with a failing-example or exception finding",
                      100 * f["detected"] / f["n"], None, f"{f['detected']}/{f['n']}; with time-outs "
@@ -269,6 +461,59 @@ def render(r: dict, quick: bool, argv: list[str], elapsed: float) -> str:
         "code. The machine has 2 cores shared with other engineers' processes.",
     ]
     if not math.isnan(f["overhead"]["p95"]):
+        lines.append("")
+    if "live_passing" in f:
+        live = r["live"]
+        st = f["stall"]
+        lines += [
+            "",
+            f"**Over real LSP** (`codecoach serve` on stdio, VS Code's capabilities, `settleSeconds` "
+            f"{LIVE_SETTLE}, `examplesCpuSeconds` 1): the same exercise edited {live['runs']} times, alternating "
+            "a version where `mean` is wrong (one example fails, the finding appears) and the right one (10 pass, "
+            "the finding goes), so every run changes what is published. Measured from the quiet period's end "
+            "(the offline publish's arrival + settleSeconds) to the arrival of the publish carrying the run's "
+            "findings; the examples' own run time comes from the server's debug log line for that run.",
+            "",
+            "| Figure | p50 | p95 | max | Target |",
+            "|---|---:|---:|---:|---:|",
+            f"| quiet period → findings published, 10 passing examples, beyond their own run time (ms) | "
+            f"{fmt(f['live_overhead_passing']['p50'], 1)} | **{fmt(f['live_overhead_passing']['p95'], 1)}** | "
+            f"{fmt(f['live_overhead_passing']['max'], 1)} | ≤ 300 |",
+            f"| … including the examples' own run time (ms) | {fmt(f['live_passing']['p50'], 1)} | "
+            f"{fmt(f['live_passing']['p95'], 1)} | {fmt(f['live_passing']['max'], 1)} | – |",
+            f"| … the examples' own run time (ms) | {fmt(f['live_own_passing']['p50'], 1)} | "
+            f"{fmt(f['live_own_passing']['p95'], 1)} | {fmt(f['live_own_passing']['max'], 1)} | – |",
+            f"| quiet period → findings published, one example failing, beyond own run time (ms) | "
+            f"{fmt(f['live_overhead_failing']['p50'], 1)} | {fmt(f['live_overhead_failing']['p95'], 1)} | "
+            f"{fmt(f['live_overhead_failing']['max'], 1)} | – |",
+            "",
+            "Event-loop stalls: a hover on another document every 20 ms throughout; its latency is the time the "
+            "loop took to answer (the hover itself costs ~1 ms).",
+            "",
+            "| While … | Worst hover latency during runs (ms) | Hovers during runs | Worst at other times (ms) | Target |",
+            "|---|---:|---:|---:|---:|",
+            f"| the exercise's examples ran ({live['runs']} runs) | **{fmt(st['exercise'][0], 1)}** | "
+            f"{st['exercise'][2]} | {fmt(st['exercise'][1], 1)} | ≤ 50 |",
+            f"| a script printed 100,000 lines (capped; {fmt(live['prints_seconds'] * 1000, 0)} ms run) | "
+            f"**{fmt(st['prints'][0], 1)}** | {st['prints'][2]} | {fmt(st['prints'][1], 1)} | ≤ 50 |",
+            f"| an endless loop was cut by the time limit ({fmt(live['endless_seconds'] * 1000, 0)} ms run) | "
+            f"**{fmt(st['endless'][0], 1)}** | {st['endless'][2]} | {fmt(st['endless'][1], 1)} | ≤ 50 |",
+            "",
+        ]
+    quiet = r.get("quiet")
+    if quiet:
+        lines += [
+            f"**When to run: how often the quiet period ends while typing.** On the simulated typing traces "
+            f"(bench/traces.py: {quiet['traces']} programs, {quiet['minutes']:.0f} minutes of typing with "
+            "lognormal key delays, pauses at line ends and 2–12 s thinking pauses), the pauses that outlast a quiet "
+            "period (each would start a run), and those the learner ends within a second after the run started "
+            "(a run cut short, or a result shown for a moment):",
+            "",
+            "| Quiet period (s) | Runs per minute of typing | Interrupted within 1 s |",
+            "|---:|---:|---:|",
+        ]
+        for period, row in quiet["rows"].items():
+            lines.append(f"| {period:g} | {row['per_minute']:.2f} | {row['interrupted']} |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
