@@ -50,7 +50,7 @@ from .budget import Budget
 from .cache import ResponseCache
 from .catalogue import RETRY_UNREACHABLE_SECONDS, UNREACHABLE, ModelCatalogue, ModelCheck
 from .chain import Outcome, ProviderChain
-from .keys import find_api_key, find_base_url
+from .keys import UnsafeEndpoint, find_api_key, find_base_url
 from .models import API_VERSION
 from .redactor import Redactor
 from .status import cloud_status, offline_status
@@ -100,7 +100,7 @@ class CloudAnalyst:
         *,
         data_dir: str | os.PathLike[str] | None = None,
         store: CloudStore | None = None,
-        workspace_folders: Sequence[str] = (),
+        dotenv_dirs: Sequence[str] = (),
         env: Mapping[str, str] | None = None,
         api_key: str | None = None,
         on_status: Callable[[dict], None] | None = None,
@@ -111,7 +111,7 @@ class CloudAnalyst:
         self.settings = settings or CloudSettings()
         self._data_dir = data_dir
         self._store = store
-        self._folders = list(workspace_folders)
+        self._dotenv_dirs = list(dotenv_dirs)  # where a .env may supply the key: never a workspace
         self._env = env
         self._explicit_key = api_key
         self._on_status = on_status
@@ -138,7 +138,7 @@ class CloudAnalyst:
             old = self.settings
             self.settings = settings
             if workspace_folders is not None:
-                self._folders = list(workspace_folders)
+                self._dotenv_dirs = list(dotenv_dirs)  # where a .env may supply the key: never a workspace
             if self._budget is not None:
                 self._budget.configure(settings.requestsPerMinute, settings.requestsPerDay, settings.requestsPerHour)
             if any(getattr(old, f) != getattr(settings, f) for f in _CHAIN_FIELDS) or workspace_folders is not None:
@@ -167,7 +167,11 @@ class CloudAnalyst:
         self._missing_models.clear()
 
     def api_key(self) -> str | None:
-        return self._explicit_key or find_api_key(self._folders, self._env)
+        return self._explicit_key or find_api_key(self._env, self._dotenv_dirs)
+
+    def base_url(self) -> str | None:
+        """The endpoint override (tests, proxies); UnsafeEndpoint when it would send the key in clear."""
+        return find_base_url(self._env)
 
     def disabled_reason(self) -> str:
         """Why cloud analysis is off, or "" if it is on."""
@@ -178,6 +182,11 @@ class CloudAnalyst:
             return "no cloud provider configured"
         if self._injected is None and names == ["gemini"] and not self.api_key():
             return "no GOOGLE_API_KEY"
+        if self._injected is None and "gemini" in names:
+            try:
+                self.base_url()
+            except UnsafeEndpoint as unsafe:
+                return str(unsafe)
         return ""
 
     @property
@@ -227,7 +236,7 @@ class CloudAnalyst:
             if name == "gemini":
                 from .gemini import GeminiProvider
 
-                built.append(GeminiProvider(self.api_key(), s.model, find_base_url(self._folders, self._env),
+                built.append(GeminiProvider(self.api_key(), s.model, self.base_url(),
                                             s.temperature, float(s.timeoutSeconds), api_version=API_VERSION))
             elif name == "ollama":
                 from .ollama import OllamaProvider
