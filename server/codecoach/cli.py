@@ -208,7 +208,8 @@ def _new_coach():
     """The coach the command line drives: no editor, memory in CODECOACH_DATA_DIR (or the default)."""
     from .coach import Coach
 
-    return Coach(data_dir=os.environ.get("CODECOACH_DATA_DIR") or None)
+    # The learner ran this in their folder: its .env may hold their key (never the language server's).
+    return Coach(data_dir=os.environ.get("CODECOACH_DATA_DIR") or None, dotenv_dirs=[os.getcwd()])
 
 
 @contextlib.contextmanager

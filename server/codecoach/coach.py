@@ -58,11 +58,12 @@ class Hover:
 
 class Coach:
     def __init__(self, *, data_dir: str | None = None, remember: bool = True,
-                 settings: Settings | None = None) -> None:
+                 settings: Settings | None = None, dotenv_dirs: Sequence[str] = ()) -> None:
         self.analyzer = Analyzer()
         self.sessions: dict[str, DocumentSession] = {}
         self.settings = settings or Settings()
         self._data_dir = data_dir
+        self._dotenv_dirs = list(dotenv_dirs)  # where a .env may hold the key: the CLI's folder, never a workspace
         self._remember = remember
         self._memory: Memory | None = None
         self._memory_failed = False
@@ -158,7 +159,8 @@ class Coach:
                 return
             from .providers import CloudAnalyst
 
-            self.cloud = CloudAnalyst(settings.cloud, data_dir=self._data_dir, on_status=on_status)
+            self.cloud = CloudAnalyst(settings.cloud, data_dir=self._data_dir, on_status=on_status,
+                                      dotenv_dirs=self._dotenv_dirs)
             on_status(self.cloud.status())
         else:
             self.cloud.update(settings.cloud)
