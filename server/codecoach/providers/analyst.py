@@ -132,16 +132,14 @@ class CloudAnalyst:
         self.redactions = 0  # secrets replaced so far (for logs and tests)
 
     # -- configuration ------------------------------------------------------------------
-    def update(self, settings: CloudSettings, workspace_folders: Sequence[str] | None = None) -> None:
+    def update(self, settings: CloudSettings) -> None:
         """New settings (didChangeConfiguration). Rebuilds the providers only if their settings changed."""
         with self._lock:
             old = self.settings
             self.settings = settings
-            if workspace_folders is not None:
-                self._dotenv_dirs = list(dotenv_dirs)  # where a .env may supply the key: never a workspace
             if self._budget is not None:
                 self._budget.configure(settings.requestsPerMinute, settings.requestsPerDay, settings.requestsPerHour)
-            if any(getattr(old, f) != getattr(settings, f) for f in _CHAIN_FIELDS) or workspace_folders is not None:
+            if any(getattr(old, f) != getattr(settings, f) for f in _CHAIN_FIELDS):
                 self._drop_chain()
         self._publish()
 
