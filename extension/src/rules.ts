@@ -19,7 +19,9 @@ const TARGETS = {
 async function update(change: (list: string[]) => string[]): Promise<string[]> {
   const config = vscode.workspace.getConfiguration('codecoach');
   const next = change(normalizeRules(config.get(SETTING)));
-  await config.update(SETTING, next, TARGETS[targetFor(config.inspect(SETTING))]);
+  const target = targetFor(config.inspect(SETTING));
+  // An empty user list is removed rather than left behind as []; a workspace's [] still means "none here".
+  await config.update(SETTING, next.length || target !== 'global' ? next : undefined, TARGETS[target]);
   return next;
 }
 
