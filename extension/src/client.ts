@@ -15,6 +15,7 @@ import { BootstrapError, resolveServerPython } from './bootstrap';
 import { ApiKeyStore } from './secrets';
 import { describeEnv, didChangeConfigurationParams, needsRestart, processSettings, serverEnv, serverSettings } from './core/settings';
 import { ClientState } from './core/status';
+import { middleware } from './middleware';
 
 /** Commands the server may put in trusted hover/markdown links. */
 const TRUSTED_COMMANDS = ['codecoach.feedback', 'codecoach.openSummary', 'codecoach.openRecommendations', 'codecoach.explainSelection'];
@@ -94,6 +95,7 @@ export class CoachClient implements vscode.Disposable {
       diagnosticCollectionName: 'codecoach',
       markdown: { isTrusted: { enabledCommands: TRUSTED_COMMANDS }, supportHtml: false },
       connectionOptions: { maxRestartCount: 4 },
+      middleware,
     };
     const client = new LanguageClient('codecoach', 'Code Coach', serverOptions, clientOptions);
     client.onDidChangeState((e) => {

@@ -7,11 +7,13 @@ other recently analysed files come from the event log.
 
 Difficulty (1..5) is "struggles per use", on a fixed scale (docs/services.md):
 
-    rate = struggles / (uses + 1)
+    rate = struggles / (uses + 4)
     rate == 0 -> 1,  <= 0.10 -> 2,  <= 0.25 -> 3,  <= 0.50 -> 4,  above -> 5
 
-(The +1 keeps one unlucky use from making a topic "5": 1 mistake in 1 use
-is 0.5, a 4; 2 in 2 is a 5.)
+(The +4 counts as four clean uses before any evidence, so a rating is high
+only when it rests on enough: one slip is at most a 3, a 4 needs two
+mistakes and a 5 three. Each entry also says what it rests on: `struggles`
+and `uses` for a topic, `uses` and its open mistakes for a file.)
 
 - a file: struggles = mistakes currently in it, uses = concept occurrences in
   its code (a rough measure of how much code there is), so one mistake in a
@@ -36,16 +38,18 @@ KEY_MISTAKES = 5
 TOPICS = 8
 ALL_EVENTS = 10_000_000
 SCALE = ((0.0, 1), (0.10, 2), (0.25, 3), (0.50, 4))
+PRIOR_USES = 4  # clean uses assumed before any evidence: one slip is never a 4 or 5
 DIFFICULTY_NOTE = (
-    "Difficulty 1-5 is struggles / (uses + 1): 0 -> 1, up to 0.1 -> 2, up to 0.25 -> 3, up to 0.5 -> 4, "
-    "more -> 5. For a file: mistakes in it per concept occurrence in its code; for a topic: "
-    f"mistakes on it per time you used it, over the last {WINDOW_DAYS} days."
+    f"Difficulty 1-5 is struggles / (uses + {PRIOR_USES}): 0 -> 1, up to 0.1 -> 2, up to 0.25 -> 3, "
+    "up to 0.5 -> 4, more -> 5, so one slip is at most a 3. For a file: mistakes in it per concept "
+    "occurrence in its code; for a topic: mistakes on it per time you used it, over the last "
+    f"{WINDOW_DAYS} days."
 )
 
 
 def difficulty(struggles: int, uses: int) -> int:
     """1..5 from struggles per use (see the module docstring)."""
-    rate = struggles / (max(uses, 0) + 1)
+    rate = struggles / (max(uses, 0) + PRIOR_USES)
     for limit, value in SCALE:
         if rate <= limit:
             return value
@@ -203,6 +207,7 @@ def _file_entry(file: str, concepts: Mapping[str, int], rules: Counter, messages
         "keyMistakes": [{"rule": r, "message": messages.get(r, ""), "count": int(n)}
                         for r, n in _top(rules, KEY_MISTAKES)],
         "difficulty": difficulty(len(open_points), sum(concepts.values())),
+        "uses": int(sum(concepts.values())),
         "openConfusion": open_points,
         "lastAnalysis": iso_time(last),
         "source": source,

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..analysis.concepts import label
@@ -212,6 +212,7 @@ def summary(
         "totals": totals,
         "streak": {"current": current, "longest": longest},
         "days": day_rows,
+        "hours": _hour_rows(memory, sessions, lo, hi) if span == 1 else [],
         "concepts": concept_rows,
         "masterySeries": series,
         "topStruggles": top,
@@ -276,6 +277,27 @@ def streaks(active: set[date], last: date, today: date) -> tuple[int, int]:
         longest = max(longest, run)
         previous = day
     return current, max(longest, current)
+
+
+def _hour_rows(memory: Any, sessions: list[dict], lo: float, hi: float) -> list[dict]:
+    """A one-day period by local hour (0..23), so today's chart is not one bar. A session's
+    time is split over the hours it spans (at least a minute, as for the day)."""
+    def hour(ts: float) -> int:
+        return datetime.fromtimestamp(ts).hour
+
+    counts = {kind: Counter(hour(float(r["ts"])) for r in memory.events(kind, lo, hi, limit=ALL_EVENTS))
+              for kind in ("shown", "fixes")}
+    seconds: Counter = Counter()
+    for s in sessions:
+        start = float(s["started"])
+        end = min(hi, max(start + 60.0, float(s.get("ended") or s.get("last_activity") or start)))
+        while start < end:
+            top = datetime.fromtimestamp(start).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+            step = min(end, top.timestamp())
+            seconds[hour(start)] += step - start
+            start = step
+    return [{"hour": h, "activeMinutes": int(round(seconds[h] / 60)), "findings": int(counts["shown"][h]),
+             "fixes": int(counts["fixes"][h])} for h in range(24)]
 
 
 def _transitions(memory: Any, until: float) -> dict[str, tuple]:
