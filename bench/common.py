@@ -21,7 +21,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
 DEFAULT_OUTPUT = BENCH / "RESULTS.md"
-CORPORA = REPO.parent / "shared" / "corpora"
+# CODECOACH_CORPORA: where the corpora are when the repository is not beside shared/ (a git worktree).
+CORPORA = Path(os.environ.get("CODECOACH_CORPORA", REPO.parent / "shared" / "corpora"))
 EXAMPLES = REPO / "examples"
 VENV_BIN = Path(sys.executable).parent
 CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100

@@ -13,6 +13,8 @@ of the file is kept):
   perfile    per-file time against pyflakes, ruff, pylint (bench/perfile.py)
   economy    Gemini economy: typing replay against the fake Gemini, cloud on (bench/economy.py)
   vectors    ChromaDB ingest and query, embedded and server (bench/vectors.py)
+  redaction  redaction of 64 KiB adversarial text, the generated secret corpus, false
+             redactions on the learner corpora (bench/redaction.py)
   detect     detection quality (bench/detect.py, run as a subprocess)
 
 `--quick` is a smoke-test size (< 2 minutes) used by tests/test_bench_quick.py;
@@ -40,6 +42,7 @@ import analysis_latency  # noqa: E402
 import coldstart  # noqa: E402
 import economy  # noqa: E402
 import perfile  # noqa: E402
+import redaction  # noqa: E402
 import replay  # noqa: E402
 import vectors  # noqa: E402
 from common import (  # noqa: E402
@@ -57,8 +60,8 @@ from common import (  # noqa: E402
     write_section,
 )
 
-SECTIONS = ("replay", "analysis", "coldstart", "perfile", "economy", "vectors", "detect")
-ORDER = ("summary", "replay", "analysis", "coldstart", "perfile", "economy", "vectors")
+SECTIONS = ("replay", "analysis", "coldstart", "perfile", "economy", "vectors", "redaction", "detect")
+ORDER = ("summary", "replay", "analysis", "coldstart", "perfile", "economy", "vectors", "redaction")
 DETECT_TIMEOUT = 900
 
 
@@ -152,7 +155,7 @@ def summary_section(rows: list[tuple], detect: list[tuple], quick: bool, argv: l
         "|---|---:|---:|---|---|",
     ]
     for figure, value, target, baseline, unit in rows:
-        digits = 0 if unit in ("records/s", "%", "req", "chunks") else 2
+        digits = 0 if unit in ("records/s", "%", "req", "chunks", "files") else 2
         out.append(f"| {figure} | {fmt(value, digits)} {unit} | {_target_text(target, unit)} | {baseline} | {_verdict(value, target)} |")
     for label, caused, false_flag in detect:
         out.append(f"| Detection, {label}: caused by the bug / false flag on fixed programs | {caused} / {false_flag} | – | see Detection | – |")
@@ -225,12 +228,17 @@ def main(argv: list[str] | None = None) -> int:
             raise RuntimeError("; ".join(r["errors"]))
         return vectors.render(r, args.quick, full_argv, time.perf_counter() - t0), vectors.summary_rows(r)
 
+    def do_redaction(t0):
+        r = redaction.run(args.quick)
+        return redaction.render(r, args.quick, full_argv, time.perf_counter() - t0), redaction.summary_rows(r)
+
     step("coldstart", "Cold start: process start → first diagnostics", do_coldstart)
     step("replay", "Typing replay over LSP (stdio)", do_replay)
     step("analysis", "Analysis latency after a single-character edit (in process)", do_analysis)
     step("perfile", "Per-file analysis time against pyflakes, ruff and pylint", do_perfile)
     step("economy", "Economy (Gemini path)", do_economy)
     step("vectors", "Vector store (ChromaDB)", do_vectors)
+    step("redaction", "Redaction: adversarial text, secret corpus, false redactions", do_redaction)
     if "detect" in only:
         print("run.py: detect (bench/detect.py)...", file=sys.stderr, flush=True)
         try:
@@ -242,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         statuses["detect"] = "kept from the previous run (--only)" if read_section(output, "detect") else "not run (--only)"
 
     # Overview rows in the order of the sections.
-    order = {"replay": 0, "analysis": 1, "coldstart": 2, "perfile": 3, "economy": 4, "vectors": 5}
+    order = {"replay": 0, "analysis": 1, "coldstart": 2, "perfile": 3, "economy": 4, "vectors": 5, "redaction": 6}
     for name in sorted(section_rows, key=lambda k: order.get(k, 9)):
         rows.extend(section_rows[name])
     summary = summary_section(rows, detect_rows(output), args.quick, full_argv, time.perf_counter() - started,

@@ -99,6 +99,12 @@ def test_quick_benchmark_writes_every_section_with_numbers(tmp_path):
             row = _row(vectors, deployment)
             assert all(_has_number(c) for c in row[2:7]), row
 
+    redaction = _section(text, "redaction")
+    row = _row(redaction, "dotted string, one line")
+    assert _has_number(row[1]) and _has_number(row[3]), row
+    assert _has_number(_row(redaction, "vendor")[1]) and _has_number(_row(redaction, "connection-string")[1])
+    assert "Redaction of 64 KiB adversarial text" in summary
+
     if CORPORA.is_dir():
         detect = _section(text, "detect")
         assert "## Detection" in detect and "Code Coach" in detect
