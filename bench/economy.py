@@ -112,29 +112,29 @@ def _instrumented_server() -> int:
 
     Analyst.__init__ = analyst_init
 
-    analyze = Analyst._analyze
+    analyze = Analyst.analyze
 
-    def analyst_analyze(self, path, text, offline, past):
+    def analyst_analyze(self, path, text, offline_findings=(), past_context=()):
         local.cached, local.select = [], None
         try:
-            return analyze(self, path, text, offline, past)
+            return analyze(self, path, text, offline_findings, past_context)
         finally:
             sel = local.select
             if sel is not None:
                 emit("analyze", path=path, **sel, cached=local.cached)
             local.select = None
 
-    Analyst._analyze = analyst_analyze
+    Analyst.analyze = analyst_analyze
 
-    cached_review = Analyst._cached_review
+    cached = Analyst._cached
 
-    def analyst_cached_review(self, chain, chunk):
-        payload = cached_review(self, chain, chunk)
-        if payload is not None and getattr(local, "cached", None) is not None:
-            local.cached.append(chunk.digest)
+    def analyst_cached(self, chain, purpose, digest, **kwargs):
+        payload = cached(self, chain, purpose, digest, **kwargs)
+        if purpose == "review" and payload is not None and getattr(local, "cached", None) is not None:
+            local.cached.append(digest)
         return payload
 
-    Analyst._cached_review = analyst_cached_review
+    Analyst._cached = analyst_cached
 
     select = chunks_mod.select
 

@@ -78,7 +78,7 @@ def tools() -> dict[str, list[str] | None]:
     py = sys.executable
     ruff = _ruff()
     return {
-        "Code Coach (`codecoach analyze`)": [py, "-m", "codecoach", "analyze"],
+        "Code Coach (`codecoach analyze`)": [py, "-m", "codecoach", "analyze", "--no-run"],
         "pyflakes": [py, "-m", "pyflakes"] if _module("pyflakes") else None,
         "ruff (default rules)": [*ruff, "check", "--no-cache", "--isolated", "--quiet", "--exit-zero"] if ruff else None,
         "pylint (errors + warnings)": [py, "-m", "pylint", "--disable=all", "--enable=E,W", "--score=n",

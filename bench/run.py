@@ -13,6 +13,7 @@ of the file is kept):
   perfile    per-file time against pyflakes, ruff, pylint (bench/perfile.py)
   economy    Gemini economy: typing replay against the fake Gemini, cloud on (bench/economy.py)
   vectors    ChromaDB ingest and query, embedded and server (bench/vectors.py)
+  examples   live examples: QuixBugs bugs found, false alarms, localization, overhead (bench/examples.py)
   redaction  redaction of 64 KiB adversarial text, the generated secret corpus, false
              redactions on the learner corpora (bench/redaction.py)
   detect     detection quality (bench/detect.py, run as a subprocess)
@@ -41,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import analysis_latency  # noqa: E402
 import coldstart  # noqa: E402
 import economy  # noqa: E402
+import examples  # noqa: E402
 import perfile  # noqa: E402
 import redaction  # noqa: E402
 import replay  # noqa: E402
@@ -60,8 +62,8 @@ from common import (  # noqa: E402
     write_section,
 )
 
-SECTIONS = ("replay", "analysis", "coldstart", "perfile", "economy", "vectors", "redaction", "detect")
-ORDER = ("summary", "replay", "analysis", "coldstart", "perfile", "economy", "vectors", "redaction")
+SECTIONS = ("replay", "analysis", "coldstart", "perfile", "economy", "vectors", "examples", "redaction", "detect")
+ORDER = ("summary", "replay", "analysis", "coldstart", "perfile", "economy", "vectors", "examples", "redaction")
 DETECT_TIMEOUT = 900
 
 
@@ -228,6 +230,10 @@ def main(argv: list[str] | None = None) -> int:
             raise RuntimeError("; ".join(r["errors"]))
         return vectors.render(r, args.quick, full_argv, time.perf_counter() - t0), vectors.summary_rows(r)
 
+    def do_examples(t0):
+        r = examples.run(args.quick, CORPORA / "quixbugs")
+        return examples.render(r, args.quick, full_argv, time.perf_counter() - t0), examples.summary_rows(r)
+
     def do_redaction(t0):
         r = redaction.run(args.quick)
         return redaction.render(r, args.quick, full_argv, time.perf_counter() - t0), redaction.summary_rows(r)
@@ -238,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     step("perfile", "Per-file analysis time against pyflakes, ruff and pylint", do_perfile)
     step("economy", "Economy (Gemini path)", do_economy)
     step("vectors", "Vector store (ChromaDB)", do_vectors)
+    step("examples", "Live examples (QuixBugs and a 100-line exercise)", do_examples)
     step("redaction", "Redaction: adversarial text, secret corpus, false redactions", do_redaction)
     if "detect" in only:
         print("run.py: detect (bench/detect.py)...", file=sys.stderr, flush=True)
@@ -250,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         statuses["detect"] = "kept from the previous run (--only)" if read_section(output, "detect") else "not run (--only)"
 
     # Overview rows in the order of the sections.
-    order = {"replay": 0, "analysis": 1, "coldstart": 2, "perfile": 3, "economy": 4, "vectors": 5, "redaction": 6}
+    order = {"replay": 0, "analysis": 1, "coldstart": 2, "perfile": 3, "economy": 4, "vectors": 5, "examples": 6,
+             "redaction": 7}
     for name in sorted(section_rows, key=lambda k: order.get(k, 9)):
         rows.extend(section_rows[name])
     summary = summary_section(rows, detect_rows(output), args.quick, full_argv, time.perf_counter() - started,

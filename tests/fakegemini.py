@@ -15,6 +15,8 @@ checks the ``x-goog-api-key`` header (a wrong key gets the real 400
 ``API_KEY_INVALID``), records every request (path, headers, parsed body) and
 answers from a script. A script entry is a `Reply`; when the script is empty
 the `default` reply is used. `fake.versions` limits the versions it serves.
+`fake.requests` holds the POSTs (what a quota counts), `fake.model_list_requests`
+the Models API GETs.
 
 Fault modes, each shaped like the real API's answer:
 
@@ -228,7 +230,9 @@ class FakeGemini:
 
     def __init__(self, api_key: str = API_KEY) -> None:
         self.api_key = api_key
+        # Calls that generate or embed (what a quota counts), and the Models API's GETs, apart.
         self.requests: list[Recorded] = []
+        self.model_list_requests: list[Recorded] = []
         self.script: deque[Reply] = deque()
         self.default: Reply = Reply.json({"chunks": []})
         self.models: list[str] = list(MODELS)
@@ -336,6 +340,7 @@ class FakeGemini:
     def clear(self) -> None:
         with self._lock:
             self.requests.clear()
+            self.model_list_requests.clear()
             self.script.clear()
 
     @property
@@ -350,10 +355,6 @@ class FakeGemini:
         with self._lock:
             return self.script.popleft() if self.script else self.default
 
-    @property
-    def model_list_requests(self) -> list[Recorded]:
-        return [r for r in self.requests if r.method == "GET"]
-
     def _handle(self, handler: Any, method: str = "POST") -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length else b""
@@ -364,7 +365,7 @@ class FakeGemini:
         parts = urlsplit(handler.path)
         record = Recorded(method, parts.path, parts.query, dict(handler.headers.items()), raw, body)
         with self._lock:
-            self.requests.append(record)
+            (self.requests if method == "POST" else self.model_list_requests).append(record)
 
         key = handler.headers.get("x-goog-api-key")
         if key != self.api_key:

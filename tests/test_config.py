@@ -1,14 +1,14 @@
 """Settings fail soft: one bad value costs only that value."""
 
 from codecoach.analysis.findings import Severity
-from codecoach.config import SETTINGS, Settings
+from codecoach.config import SETTINGS, AnalysisSettings, Settings
 
 
 def test_defaults_are_sane():
     settings = Settings()
-    assert settings.debounceMs == 300
-    assert settings.logLevel == "info"
-    assert settings.disabledRules == frozenset()
+    assert settings.analysis.debounceMs == 300
+    assert settings.log.logLevel == "info"
+    assert settings.analysis.disabledRules == frozenset()
 
 
 def test_valid_values_are_applied_and_normalised():
@@ -16,19 +16,19 @@ def test_valid_values_are_applied_and_normalised():
         {"debounceMs": 120, "logLevel": "DEBUG", "disabledRules": ["cc103"], "ruleSeverity": {"cc604": "Hint"}}
     )
     assert problems == []
-    assert settings.debounceMs == 120
-    assert settings.logLevel == "debug"
-    assert settings.disabledRules == {"CC103"}
-    assert settings.ruleSeverity == {"CC604": Severity.HINT}
+    assert settings.analysis.debounceMs == 120
+    assert settings.log.logLevel == "debug"
+    assert settings.analysis.disabledRules == {"CC103"}
+    assert settings.analysis.ruleSeverity == {"CC604": Severity.HINT}
 
 
 def test_a_bad_value_gives_one_message_and_its_default_while_others_apply():
-    settings, problems = Settings(debounceMs=500).updated(
+    settings, problems = Settings(analysis=AnalysisSettings(debounceMs=500)).updated(
         {"debounceMs": "fast", "churnEdits": 4, "ruleSeverity": {"CC101": "loud"}}
     )
-    assert settings.debounceMs == 300  # back to the default, not the previous value
-    assert settings.churnEdits == 4
-    assert settings.ruleSeverity == {}
+    assert settings.analysis.debounceMs == 300  # back to the default, not the previous value
+    assert settings.hints.churnEdits == 4
+    assert settings.analysis.ruleSeverity == {}
     assert len(problems) == 2
     assert "codecoach.debounceMs" in problems[0] and "'fast'" in problems[0]
     assert "loud" in problems[1]
@@ -43,11 +43,11 @@ def test_out_of_range_and_wrong_types_are_rejected():
 
 def test_the_vscode_section_wrapper_is_accepted():
     settings, problems = Settings().updated({"codecoach": {"debounceMs": 10}})
-    assert (settings.debounceMs, problems) == (10, [])
+    assert (settings.analysis.debounceMs, problems) == (10, [])
 
 
 def test_non_object_settings_keep_current_values():
-    current = Settings(debounceMs=42)
+    current = Settings(analysis=AnalysisSettings(debounceMs=42))
     settings, problems = current.updated(["not", "an", "object"])
     assert settings is current and len(problems) == 1
     assert current.updated(None) == (current, [])

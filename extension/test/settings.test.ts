@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { SERVER_NAMES, describeEnv, didChangeConfigurationParams, needsRestart, processSettings, serverEnv, serverSettings } from '../src/core/settings.ts';
+import { describeEnv, didChangeConfigurationParams, needsRestart, processSettings, serverEnv, serverSettings } from '../src/core/settings.ts';
 
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 const props: Record<string, { default: unknown; description?: string; markdownDescription?: string }> = manifest.contributes.configuration.properties;
@@ -11,45 +11,8 @@ function reader(over: Record<string, unknown> = {}) {
   return (key: string) => (key in over ? over[key] : props[`codecoach.${key}`]?.default);
 }
 
-/** The server's settings table: name and default literal of each `Setting("name", default, ...)`. */
-function serverTable(): Map<string, string> {
-  const src = readFileSync(new URL('../../server/codecoach/config.py', import.meta.url), 'utf8');
-  const table = new Map<string, string>();
-  for (const m of src.matchAll(/Setting\(\s*"(\w+)",\s*((?:\([^)]*\)|\{[^}]*\}|\[[^\]]*\]|frozenset\(\)|"[^"]*"|[^,]+))\s*,/g)) {
-    table.set(m[1], m[2].trim());
-  }
-  return table;
-}
-
-/** A Python literal as JSON, for the simple defaults the table uses; undefined if not simple. */
-function pyLiteral(text: string): unknown {
-  if (text === 'True') return true;
-  if (text === 'False') return false;
-  if (text === 'frozenset()' || text === '()') return [];
-  if (/^\(.*\)$/.test(text)) text = `[${text.slice(1, -1).replace(/,\s*$/, '')}]`;
-  try {
-    return JSON.parse(text.replace(/_/g, ''));
-  } catch {
-    return undefined;
-  }
-}
-
-const inverse = new Map(Object.entries(SERVER_NAMES).map(([client, server]) => [server, client]));
-
-test('every server setting is contributed, with a description and the same default (drift guard)', () => {
-  const table = serverTable();
-  assert.ok(table.size >= 9, 'read the server settings table');
-  for (const [name, literal] of table) {
-    const client = inverse.get(name);
-    assert.ok(client, `server setting ${name} has a VS Code setting (add it to SERVER_NAMES and package.json)`);
-    const p = props[`codecoach.${client}`];
-    assert.ok(p, `codecoach.${client} is contributed`);
-    assert.ok(p.description || p.markdownDescription, `codecoach.${client} has a description`);
-    const expected = pyLiteral(literal);
-    if (expected !== undefined) assert.deepEqual(p.default, expected, `codecoach.${client} default matches the server (${literal})`);
-  }
-  for (const server of Object.values(SERVER_NAMES)) assert.ok(table.has(server), `${server} still exists on the server`);
-});
+// That every server setting is contributed with the server's default and bounds, and mapped by
+// SERVER_NAMES, is checked against the server's own table by tests/test_settings_contract.py.
 
 test('the client-side settings named in the brief are contributed', () => {
   for (const key of ['cloud.enabled', 'cloud.model', 'cloud.requestsPerMinute', 'cloud.requestsPerDay', 'excludeGlobs', 'dataDir', 'chroma.host', 'chroma.port', 'python.interpreter', 'server.python']) {

@@ -14,7 +14,7 @@ test('offline', () => {
 test('gemini shows the calls left today', () => {
   const v = statusView(parseStatus({ ...base, state: 'gemini', provider: 'gemini-3.5-flash-lite', callsLeftToday: 187 }), 'UTC');
   assert.equal(v.text, '$(sparkle) Coach: Gemini (187 left)');
-  assert.match(v.tooltip, /Provider: gemini-2\.5-flash/);
+  assert.match(v.tooltip, /Provider: gemini-3\.5-flash-lite/);
   assert.equal(statusView(parseStatus({ ...base, state: 'gemini' }), 'UTC').text, '$(sparkle) Coach: Gemini');
 });
 

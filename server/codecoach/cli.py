@@ -7,6 +7,7 @@ the language server needs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -45,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     analyze = sub.add_parser("analyze", help="print the findings and concepts of Python files or folders")
     analyze.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched for *.py)")
     analyze.add_argument("--json", action="store_true", help="machine-readable output")
+    analyze.add_argument(
+        "--no-run", dest="run_examples", action="store_false",
+        help="do not run the files' examples (doctests, asserts, tests, .in/.out pairs, scripts); "
+             "by default they run in a sandboxed process",
+    )
     analyze.add_argument(
         "--remember", action="store_true",
         help="also record the findings and concepts into the memory (CODECOACH_DATA_DIR) as one session",
@@ -119,7 +125,7 @@ def _emit(data: dict, as_json: bool, render) -> None:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    from .services.summary import resolve_period, summary
+    from .services.summary import resolve_period
     from .services.text import render_summary
 
     if args.end is not None and args.start is None:
@@ -128,31 +134,23 @@ def _summary(args: argparse.Namespace) -> int:
         resolve_period(args.period, args.start, args.end)
     except ValueError as error:
         return _usage_error(str(error))
-    memory = _open_memory()
-    try:
-        data = summary(memory, period=args.period, start=args.start, end=args.end)
-    finally:
-        memory.close()
+    with _coach() as coach:
+        data = coach.summary(args.period, args.start, args.end)
     _emit(data, args.json, render_summary)
     return EXIT_OK
 
 
 def _insights(args: argparse.Namespace) -> int:
-    from .services.insights import insights
     from .services.text import render_insights
 
-    memory = _open_memory()
-    try:
-        data = insights(memory, days=args.days)
-    finally:
-        memory.close()
+    with _coach() as coach:
+        data = coach.insights(days=args.days)
     _emit(data, args.json, render_insights)
     return EXIT_OK
 
 
 def _recommend(args: argparse.Namespace) -> int:
     from .analysis.concepts import TAXONOMY, label
-    from .services.recommend import recommendations
     from .services.text import render_recommendations
 
     concept = args.concept
@@ -164,11 +162,8 @@ def _recommend(args: argparse.Namespace) -> int:
             close = difflib.get_close_matches(args.concept.lower(), list(TAXONOMY), n=3)
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
             return _usage_error(f"unknown concept {args.concept!r}{hint}; known concepts: {', '.join(TAXONOMY)}")
-    memory = _open_memory()
-    try:
-        data = recommendations(memory, concept=concept, limit=args.limit)
-    finally:
-        memory.close()
+    with _coach() as coach:
+        data = coach.recommendations(concept, args.limit)
     _emit(data, args.json, lambda d: render_recommendations(d, label(concept) if concept else None))
     return EXIT_OK
 
@@ -188,56 +183,62 @@ def _concept_slug(text: str, taxonomy: dict[str, str]) -> str | None:
 
 def _remember(results) -> bool:
     """Record what `analyze` found into the memory as one session, then flush it."""
-    from .analysis.findings import split_lines
-    from .coach import remember_shown
-
-    memory = _open_memory()
     findings = 0
+    coach = _new_coach()
     try:
-        memory.start_session()
-        for path, text, analysis in results:
-            file = str(path.resolve())
-            remember_shown(memory, file, analysis.findings, split_lines(text), analysis)
-            findings += len(analysis.findings)
-    finally:
-        ok = memory.close(timeout=120)
-    where = memory.data_dir
+        for path, text, analysis, examples in results:
+            # A failing example is a struggle like any other.
+            coach.remember_analysis(str(path.resolve()), text, analysis, extra=examples)
+            findings += len(analysis.findings) + len(examples)
+    except RuntimeError as error:
+        print(f"codecoach: could not remember anything: {error}", file=sys.stderr)
+        coach.close()
+        return False
+    ok = coach.close(timeout=120, index=True)
+    where = coach.data_dir
     if ok:
         print(f"Remembered {findings} finding(s) from {len(results)} file(s) in {where}.", file=sys.stderr)
     else:
-        print(f"codecoach: could not save everything to the memory in {where} ({memory.health})", file=sys.stderr)
+        print(f"codecoach: could not save everything to the memory in {where} ({coach.memory_problem()})",
+              file=sys.stderr)
     return ok
 
 
-def _open_memory():
-    from .memory import Memory
+def _new_coach():
+    """The coach the command line drives: no editor, memory in CODECOACH_DATA_DIR (or the default)."""
+    from .coach import Coach
 
-    return Memory.open(os.environ.get("CODECOACH_DATA_DIR") or None)
+    return Coach(data_dir=os.environ.get("CODECOACH_DATA_DIR") or None)
+
+
+@contextlib.contextmanager
+def _coach():
+    coach = _new_coach()
+    try:
+        yield coach
+    finally:
+        coach.close()
 
 
 def _reindex(args: argparse.Namespace) -> int:
-    memory = _open_memory()
-    try:
-        print(f"Rebuilding the index from the event log in {memory.data_dir} ...", file=sys.stderr)
-        counts = memory.reindex()
-    except Exception as error:  # noqa: BLE001 - report, don't dump a traceback on a learner
-        print(f"codecoach: reindex failed: {error}", file=sys.stderr)
-        return 1
-    finally:
-        memory.close()
+    with _coach() as coach:
+        try:
+            print(f"Rebuilding the index from the event log in {coach.data_dir} ...", file=sys.stderr)
+            counts = coach.reindex()
+        except Exception as error:  # noqa: BLE001 - report, don't dump a traceback on a learner
+            print(f"codecoach: reindex failed: {error}", file=sys.stderr)
+            return 1
     print("Reindexed " + ", ".join(f"{n} {kind}" for kind, n in counts.items()) + ".")
     return EXIT_OK
 
 
 def _forget(args: argparse.Namespace) -> int:
-    memory = _open_memory()
-    try:
-        deleted = memory.forget(all=True) if args.all else memory.forget(before=args.before)
-    except Exception as error:  # noqa: BLE001
-        print(f"codecoach: forget failed: {error}", file=sys.stderr)
-        return 1
-    finally:
-        memory.close()
+    with _coach() as coach:
+        try:
+            deleted = coach.forget(everything=args.all, before=args.before)
+        except Exception as error:  # noqa: BLE001
+            print(f"codecoach: forget failed: {error}", file=sys.stderr)
+            return 1
     total = sum(deleted.values())
     scope = "everything" if args.all else f"everything before {args.before.isoformat()}"
     print(f"Forgot {scope}: {total} event(s) deleted from the log and the index.")
@@ -245,7 +246,7 @@ def _forget(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .lsp.server import main as serve
+    from .lsp.router import main as serve
 
     serve()
     return EXIT_OK
@@ -293,10 +294,9 @@ def read_source(path: Path) -> str:
 
 def _analyze(args: argparse.Namespace) -> int:
     from .analysis.concepts import label
-    from .analysis.engine import Analyzer
 
     files, problems = python_files(args.paths)
-    analyzer = Analyzer()
+    coach = _new_coach()  # no memory is opened just to analyze
     results = []
     texts: list[str] = []
     for path in files:
@@ -305,12 +305,16 @@ def _analyze(args: argparse.Namespace) -> int:
         except ValueError as error:
             problems.append(f"codecoach: {error}")
             continue
-        results.append((path, analyzer.analyze(text)))
+        results.append((path, coach.analyze_text(text)))
         texts.append(text)
 
+    examples = _run_examples(coach, results, texts, problems) if args.run_examples else {}
     for problem in problems:
         print(problem, file=sys.stderr)
-    remembered = _remember([(p, t, a) for (p, a), t in zip(results, texts)]) if args.remember else True
+    remembered = (
+        _remember([(p, t, a, examples.get(p, ([], None))[0]) for (p, a), t in zip(results, texts)])
+        if args.remember else True
+    )
     if args.json:
         json.dump(
             {
@@ -318,7 +322,8 @@ def _analyze(args: argparse.Namespace) -> int:
                     {
                         "path": str(path),
                         "parsed": analysis.syntax_ok,
-                        "findings": [f.to_json() for f in analysis.findings],
+                        "findings": [f.to_json() for f in analysis.findings + examples.get(path, ([], None))[0]],
+                        "examples": _examples_json(examples.get(path)),
                         "concepts": dict(analysis.concepts.most_common()),
                         "functions": {
                             name: sorted(counts) for name, counts in analysis.function_concepts.items()
@@ -333,21 +338,36 @@ def _analyze(args: argparse.Namespace) -> int:
         )
         print()
     else:
-        _print_text(results, label)
+        _print_text([(p, a, examples.get(p, ([], None))[0]) for p, a in results], label)
     if problems:
         return EXIT_USAGE
     return EXIT_OK if remembered else 1
+
+
+def _run_examples(coach, results, texts: list[str], problems: list[str]) -> dict:
+    """Each file's example findings and report."""
+    return coach.run_examples([(path, text) for (path, _), text in zip(results, texts)], on_error=problems.append)
+
+
+def _examples_json(entry) -> dict | None:
+    report = entry[1] if entry else None
+    if report is None:
+        return None
+    data = report.to_json()
+    data.pop("elsewhere", None)  # those findings are listed under the files they belong to
+    return data
 
 
 def _print_text(results, label) -> None:
     totals: Counter = Counter()
     rules: Counter = Counter()
     concepts: Counter = Counter()
-    for path, analysis in results:
+    for path, analysis, examples in results:
+        findings = analysis.findings + examples
         print(f"{path}")
-        if not analysis.findings:
+        if not findings:
             print("  no mistakes found")
-        for f in analysis.findings:
+        for f in findings:
             print(
                 f"  {f.span.start.line + 1}:{f.span.start.column + 1}  "
                 f"{f.severity.name.lower():<11} {f.rule_id}  {f.message}"

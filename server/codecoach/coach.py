@@ -1,12 +1,17 @@
 """The coach as one object: open documents, their analyses, and the memory.
 
-Front ends (the language server, the CLI, a future HTTP front) drive a Coach;
-they never reach into analysis or memory on their own. Nothing here knows LSP.
+Front ends (the language server, the CLI, the web front) drive a Coach; they
+never reach into analysis, memory or the cloud layer on their own, and they
+only translate: what a hover says, which findings a range holds, what the
+status is and what a summary contains are all answered here. Nothing here
+knows LSP or HTTP.
 
-Threads: `analyze` runs on the caller's worker thread; everything else is cheap
-and runs on the caller's main thread. The memory is opened lazily on the worker
-after the first analysis, so it never delays the first diagnostics; what
-happens before it is open waits in a short backlog.
+Threads: `analyze` runs on the caller's analysis worker; `cloud_*` and
+`prefetch_explanation` on its cloud worker; `summary`, `insights` and
+`recommendations` on its services worker; everything else is cheap and runs
+on the caller's main thread. The memory is opened lazily on the worker after
+the first analysis, so it never delays the first diagnostics; what happens
+before it is open waits in a short backlog.
 """
 
 from __future__ import annotations
@@ -15,16 +20,18 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .analysis.document import DocumentSession, Preferences, Report
 from .analysis.engine import Analysis, Analyzer
-from .analysis.findings import Finding
+from .analysis.findings import Finding, Position, Span
+from .config import Settings
 
 if TYPE_CHECKING:
-    from .config import Settings
     from .memory import Memory
     from .providers import CloudAnalyst
 
@@ -32,19 +39,60 @@ log = logging.getLogger(__name__)
 
 # Keep memory events from before the memory opened, up to a bound.
 BACKLOG_LIMIT = 10_000
+# How long a service waits for just-recorded events to be committed before reading.
+FLUSH_SECONDS = 2.0
+
+
+def _never() -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class Hover:
+    """What the learner reads over a finding: the text, and the span it covers in `lines`."""
+
+    text: str
+    span: Span
+    lines: list[str]
 
 
 class Coach:
-    def __init__(self, *, data_dir: str | None = None, remember: bool = True) -> None:
+    def __init__(self, *, data_dir: str | None = None, remember: bool = True,
+                 settings: Settings | None = None) -> None:
         self.analyzer = Analyzer()
         self.sessions: dict[str, DocumentSession] = {}
+        self.settings = settings or Settings()
         self._data_dir = data_dir
         self._remember = remember
         self._memory: Memory | None = None
         self._memory_failed = False
+        self._memory_health = "ok"
         self._backlog: list[Callable[[Memory], object]] = []
         self._lock = threading.Lock()
         self.cloud: CloudAnalyst | None = None
+
+    # -- settings ----------------------------------------------------------
+    def configure(self, raw: object, on_status: Callable[[dict], None] | None = None) -> list[str]:
+        """Apply settings as they arrive from a front end (fail soft, per field); set the cloud
+        analyst up, or update it. Returns one message per bad value."""
+        self.settings, problems = self.settings.updated(raw)
+        try:
+            self.configure_cloud(self.settings, on_status or (lambda _status: None))
+        except Exception:  # noqa: BLE001 - a broken cloud setup leaves the offline coach running
+            log.exception("Cloud analysis could not be set up; staying offline")
+        return problems
+
+    @property
+    def preferences(self) -> Preferences:
+        analysis = self.settings.analysis
+        return Preferences(disabled=analysis.disabledRules, severity=analysis.ruleSeverity,
+                           thresholds=self.settings.hints.thresholds())
+
+    def disable_rule(self, rule: str) -> list[str]:
+        """Stop reporting a rule from now on; returns the rules now disabled."""
+        disabled = sorted(self.settings.analysis.disabledRules | {rule.strip().upper()})
+        self.configure({"disabledRules": disabled})
+        return disabled
 
     # -- documents -------------------------------------------------------
     def open_document(self, file: str) -> DocumentSession:
@@ -57,9 +105,17 @@ class Coach:
         self.sessions.pop(file, None)
         self._with_memory(lambda m: m.forget_file_state(file))
 
-    def analyze(self, file: str, text: str, version: int | None, prefs: Preferences) -> Report:
+    def is_open(self, file: str) -> bool:
+        return file in self.sessions
+
+    def last_report(self, file: str) -> Report | None:
+        """What the learner sees now for `file` (None before its first analysis)."""
+        session = self.sessions.get(file)
+        return session.last if session is not None else None
+
+    def analyze(self, file: str, text: str, version: int | None, prefs: Preferences | None = None) -> Report:
         """Worker thread: analyze one version, and open the memory once the first result exists."""
-        report = self.sessions[file].analyze(text, version, prefs, time.time())
+        report = self.sessions[file].analyze(text, version, prefs or self.preferences, time.time())
         if self._remember and self._memory is None and not self._memory_failed:
             self._open_memory()
         return report
@@ -98,14 +154,24 @@ class Coach:
     def configure_cloud(self, settings: Settings, on_status: Callable[[dict], None]) -> None:
         """Create, update or keep the cloud analyst; without consent it is never even built."""
         if self.cloud is None:
-            if not settings.cloudEnabled:
+            if not settings.cloud.cloudEnabled:
                 return
             from .providers import CloudAnalyst
 
-            self.cloud = CloudAnalyst(settings, data_dir=self._data_dir, on_status=on_status)
+            self.cloud = CloudAnalyst(settings.cloud, data_dir=self._data_dir, on_status=on_status)
             on_status(self.cloud.status())
         else:
-            self.cloud.update(settings)
+            self.cloud.update(settings.cloud)
+
+    @property
+    def cloud_on(self) -> bool:
+        """Whether the cloud analyst exists (cloud analysis was switched on at some point)."""
+        return self.cloud is not None
+
+    def verify_cloud(self) -> None:
+        """Cloud worker thread: check the key and the model with the Models API (once per start)."""
+        if self.cloud is not None:
+            self.cloud.prepare()
 
     def cloud_analyze(self, file: str, text: str, offline: list[Finding]) -> list[Finding]:
         """Cloud worker thread: Gemini's findings for a settled text (blocking, never raises)."""
@@ -169,11 +235,113 @@ class Coach:
             memory.prefetch(finding, _region(report, finding), file)
         return past[0].phrase() if past else None
 
+    def hover_at(self, file: str, position: Position, *, markdown: bool) -> Hover | None:
+        """The hover over `position` (code points): every finding there, with "met before" and
+        Gemini's take when they are ready. Reading it is remembered."""
+        from .services.explain import hover_section, hover_text
+
+        session = self.sessions.get(file)
+        report = session.last if session else None
+        if session is None or report is None:
+            return None
+        findings = session.findings_at(position.line, position.column)
+        if not findings:
+            return None
+        sections = []
+        for finding in findings:
+            sections.append(hover_section(finding, markdown=markdown, met_before=self.met_before(file, report, finding),
+                                          tailored=self.cloud_explanation(file, report, finding)))
+            self.read(file, finding)
+        return Hover(hover_text(sections, markdown=markdown), findings[0].span, report.lines)
+
+    def findings_in(self, file: str, start: Position, end: Position) -> list[Finding]:
+        """The findings of the current report that touch the range from `start` to `end`."""
+        report = self.last_report(file)
+        if report is None:
+            return []
+        return [f for f in report.findings if f.span.start <= end and start <= f.span.end]
+
+    def explain(self, file: str, start: Position, end: Position) -> dict:
+        """Explain Selection: the mistakes in the range, or what the selected code is made of."""
+        from .services.explain import explain_code, explain_findings
+
+        report = self.last_report(file)
+        if report is None:
+            raise KeyError(file)
+        findings = self.findings_in(file, start, end)
+        if findings:
+            for finding in findings:
+                self.read(file, finding, kind="explain")
+            return {"markdown": explain_findings(findings), "rules": [f.rule_id for f in findings]}
+        selected = "".join(report.lines[start.line : end.line + 1])
+        if start.line == end.line and start.line < len(report.lines):
+            selected = report.lines[start.line][start.column : end.column]
+        return explain_code(selected, self.analyzer) | {"rules": []}
+
     def read(self, file: str, finding: Finding, kind: str = "hover") -> None:
         self._with_memory(lambda m: m.record_hover(file, finding, kind=kind))
 
     def feedback(self, file: str, rule: str, helpful: bool, note: str = "") -> None:
         self._with_memory(lambda m: m.record_feedback(file, rule, helpful, note))
+
+    # -- services: what the learner asks for (the services worker) --------
+    def _memory_for_reading(self) -> Memory | None:
+        memory = self.memory_now()
+        if memory is not None:
+            memory.flush(FLUSH_SECONDS, index=False)  # include what was just recorded
+        return memory
+
+    def summary(self, period: str = "day", start: date | None = None, end: date | None = None,
+                cancelled: Callable[[], bool] | None = None) -> dict:
+        """The learning summary of a day, a week or a range, narrated by Gemini when cloud is on."""
+        from .services.summary import summary
+
+        narrate = self.cloud.narrate if self.cloud is not None else None
+        return summary(self._memory_for_reading(), period=period, start=start, end=end, narrate=narrate,
+                       cancelled=cancelled or _never)
+
+    def insights(self, days: int | None = None, cancelled: Callable[[], bool] | None = None) -> dict:
+        """Key mistakes, topics and their difficulty, for the open files and the workspace."""
+        from .services.insights import insights
+
+        open_reports = {file: s.last for file, s in self.sessions.items() if s.last is not None}
+        kwargs = {"days": days} if days is not None else {}
+        return insights(self._memory_for_reading(), open_reports=open_reports, cancelled=cancelled or _never,
+                        **kwargs)
+
+    def recommendations(self, concept: str | None = None, limit: int | None = None,
+                        cancelled: Callable[[], bool] | None = None) -> dict:
+        """Learning material for recent struggles (optionally for one concept)."""
+        from .services.recommend import recommendations
+
+        tailor = self.cloud.tailor if self.cloud is not None else None
+        kwargs = {"limit": limit} if limit is not None else {}
+        return recommendations(self._memory_for_reading(), concept=concept, tailor=tailor,
+                               cancelled=cancelled or _never, **kwargs)
+
+    # -- status ----------------------------------------------------------
+    def status(self) -> dict:
+        """The `codecoach/status` payload: the cloud layer's state, and the memory's health."""
+        from .providers.status import offline_status
+
+        payload = dict(self.cloud.status() if self.cloud is not None else offline_status())
+        payload["memory"] = self._memory_health
+        if self._memory_health != "ok":
+            # The store has already logged the fault (once per kind); the status bar says it too.
+            payload["state"] = "degraded"
+            payload["message"] = (f"{payload.get('message', '')}; history not saved for now "
+                                  f"({self._memory_health}): the coach keeps working").lstrip("; ")
+        return payload
+
+    def memory_health_changed(self) -> bool:
+        """Whether the memory turned degraded or recovered since the last call (then the status changed)."""
+        memory = self._memory
+        health = memory.health if memory is not None else "ok"
+        kind = health.split(";")[0]  # e.g. "degraded: OperationalError: database is locked"
+        if kind == self._memory_health.split(";")[0]:
+            return False
+        self._memory_health = kind
+        return True
 
     # -- memory plumbing -------------------------------------------------
     @property
@@ -225,14 +393,71 @@ class Coach:
         except Exception:  # noqa: BLE001 - memory must never break the editor
             log.exception("Memory could not record an event")
 
-    def close(self) -> None:
-        """Remember what is on screen, commit it; indexing resumes from the log at the next start."""
+    # -- the command line and admin ---------------------------------------
+    @property
+    def data_dir(self) -> str:
+        memory = self._memory
+        if memory is not None:
+            return str(memory.data_dir)
+        from .memory.paths import data_dir
+
+        return str(data_dir(self._data_dir or os.environ.get("CODECOACH_DATA_DIR") or None))
+
+    def memory_problem(self) -> str:
+        """Why the memory could not keep everything ("" when it did)."""
+        memory = self._memory
+        if memory is None:
+            return "the memory could not be opened" if self._memory_failed else ""
+        return "" if memory.health == "ok" else memory.health
+
+    def analyze_text(self, text: str) -> Analysis:
+        """One look at a text that is not an open document (the CLI's `analyze`)."""
+        return self.analyzer.analyze(text)
+
+    def remember_analysis(self, file: str, text: str, analysis: Analysis, extra: Sequence[Finding] = ()) -> None:
+        """Record one file's analysis (and `extra` findings, e.g. its examples') into the memory,
+        in the current session (the CLI's `analyze --remember`); `close()` commits it."""
+        from .analysis.findings import split_lines
+
+        memory = self._required_memory()
+        if memory.session_id is None:
+            memory.start_session()
+        remember_shown(memory, file, [*analysis.findings, *extra], split_lines(text), analysis)
+
+    def run_examples(self, files: Sequence[tuple[Path, str]], *, on_error: Callable[[str], None] | None = None
+                     ) -> dict[Path, tuple[list[Finding], Any]]:
+        """Run the files' own examples in the sandboxed worker (blocking): per file, its example
+        findings (those another file's run put on it included) and its report."""
+        from .runner.batch import run_batch
+
+        return run_batch(files, settings=self.settings.examples, on_error=on_error)
+
+    def reindex(self) -> dict[str, int]:
+        """Rebuild the vector index from the event log (blocking)."""
+        memory = self._required_memory()
+        return memory.reindex()
+
+    def forget(self, *, everything: bool = False, before: date | None = None) -> dict[str, int]:
+        """Delete what the coach remembers: everything, or the events before a day (blocking)."""
+        memory = self._required_memory()
+        return memory.forget(all=True) if everything else memory.forget(before=before)
+
+    def _required_memory(self) -> Memory:
+        memory = self.memory_now()
+        if memory is None:
+            raise RuntimeError(self.memory_problem() or "the memory is off")
+        return memory
+
+    def close(self, *, timeout: float = 5.0, index: bool = False) -> bool:
+        """Remember what is on screen, commit it (indexing resumes from the log at the next start
+        unless `index`); True when everything was saved."""
         self.settle_all()
         if self.cloud is not None:
             self.cloud.close()
         memory = self._memory
-        if memory is not None:
-            memory.close(index=False)
+        if memory is None:
+            return not self._memory_failed
+        return bool(memory.close(timeout=timeout, index=index))
 
 
 def remember_shown(memory: Memory, file: str, findings: list[Finding], lines: list[str], analysis: Analysis) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from codecoach.config import Settings
+from codecoach.config import CloudSettings
 from codecoach.providers.analyst import CloudAnalyst
 from codecoach.providers.store import CloudStore
 from fakegemini import API_KEY, FakeGemini, Reply
@@ -61,14 +61,14 @@ def fake() -> Iterator[FakeGemini]:
         yield server
 
 
-CLOUD = replace(Settings(), cloudEnabled=True, timeoutSeconds=3, breakerFailures=3, breakerCooldownSeconds=300)
+CLOUD = replace(CloudSettings(), cloudEnabled=True, timeoutSeconds=3, breakerFailures=3, breakerCooldownSeconds=300)
 
 
 @pytest.fixture
 def make_analyst(fake: FakeGemini, clock: Clock, tmp_path: Path):
     made: list[CloudAnalyst] = []
 
-    def make(settings: Settings = CLOUD, *, base_url: str | None = None, store: CloudStore | None = None,
+    def make(settings: CloudSettings = CLOUD, *, base_url: str | None = None, store: CloudStore | None = None,
              key: str | None = API_KEY, **kwargs) -> CloudAnalyst:
         env = {"GEMINI_BASE_URL": base_url or fake.url}
         if key:

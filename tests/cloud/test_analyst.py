@@ -176,8 +176,9 @@ def test_connection_refused_is_a_failure_not_a_crash(make_analyst) -> None:
     analyst = make_analyst(base_url=FakeGemini.refused_url())
     assert analyst.analyze("/w/avg.py", AVERAGE, []) == []
     status = analyst.status()
-    assert status["state"] == "degraded" and status["provider"] == "offline"
-    assert "cannot connect" in status["message"]
+    # The Models API check found no server: said plainly, the errno stays in the log.
+    assert status["state"] == "unreachable" and status["provider"] == "offline"
+    assert "can't be reached" in status["message"] and "Errno" not in status["message"]
 
 
 def test_a_stopped_server_mid_session(fake: FakeGemini, make_analyst) -> None:
@@ -320,6 +321,8 @@ def test_the_key_can_come_from_a_dotenv_file_or_the_editor(fake: FakeGemini, tmp
                           clock=clock, monotonic=clock)
     assert editor.status()["state"] == "offline"
     editor.set_api_key(API_KEY)
+    assert editor.status()["state"] == "checking"  # "Gemini" only once the key is verified
+    editor.verify()
     assert editor.status()["state"] == "gemini"
     editor.set_api_key(None)
     assert editor.status()["state"] == "offline"
@@ -362,7 +365,7 @@ def test_status_snapshot_and_change_notifications(fake: FakeGemini, make_analyst
     analyst = make_analyst(on_status=seen.append)
     analyst.analyze("/w/avg.py", AVERAGE, [])
     status = analyst.status()
-    assert set(status) == {"state", "provider", "breaker", "callsLeftToday", "nextReset", "message"}
+    assert set(status) == {"state", "provider", "breaker", "callsLeftToday", "nextReset", "message", "model", "notice"}
     assert status["state"] == "gemini" and status["provider"] == "gemini" and status["breaker"] == "closed"
     assert status["callsLeftToday"] == 199
     reset = datetime.fromisoformat(status["nextReset"])
@@ -391,10 +394,10 @@ def test_the_sdk_is_not_even_imported_while_cloud_is_off() -> None:
 
     script = (
         "import sys\n"
-        "from codecoach.config import Settings\n"
+        "from codecoach.config import CloudSettings\n"
         "from codecoach.providers.analyst import CloudAnalyst\n"
         "from codecoach.providers.store import CloudStore\n"
-        "a = CloudAnalyst(Settings(), store=CloudStore(None), env={'GOOGLE_API_KEY': 'k'})\n"
+        "a = CloudAnalyst(CloudSettings(), store=CloudStore(None), env={'GOOGLE_API_KEY': 'k'})\n"
         "a.analyze('/w/a.py', 'def f():\\n    return 1\\n', []); a.status()\n"
         "heavy = [m for m in ('langchain_google_genai', 'google.genai', 'langchain_core', 'pydantic') if m in sys.modules]\n"
         "print(heavy)\n"

@@ -130,3 +130,27 @@ async def test_the_summary_narrative_comes_from_gemini_when_cloud_is_on():
         finally:
             await client.shutdown_session()
             await client.stop()
+
+
+async def test_a_retired_model_becomes_one_status_notice_and_a_fallback():
+    with FakeGemini() as fake:
+        fake.retired.add("gemini-2.5-flash")
+        fake.reply(answer(review(point(3))))
+        env = isolated_env() | {"GOOGLE_API_KEY": API_KEY, "GEMINI_BASE_URL": fake.url}
+        client = await config(env).start()
+        try:
+            await initialize(client, vscode_capabilities(), OPTIONS | {"model": "gemini-2.5-flash"})
+            noticed = await wait_for(lambda: [s for s in client.statuses if getattr(s, "notice", "")])
+            assert noticed[0].state == "gemini" and noticed[0].model == "gemini-3.8-flash"
+            assert "gemini-2.5-flash is not available; using gemini-3.8-flash" in noticed[0].notice
+            assert [s.state for s in client.statuses][0] == "checking"  # never "gemini" before the check
+            open_document(client, URI, AVERAGE)
+            await wait_for(lambda: (p := latest(client, URI)) and any(d.code == "GEM-OFF-BY-ONE" for d in p.diagnostics))
+            assert {r.model for r in fake.generate_requests} == {"gemini-3.8-flash"}
+            assert [r.api_version for r in fake.generate_requests + fake.model_list_requests] == ["v1"] * (
+                len(fake.generate_requests) + len(fake.model_list_requests))
+            warnings = [m for m in client.log_messages if "is not available" in m.message]
+            assert len(warnings) == 1 and warnings[0].type == lsp.MessageType.Warning
+        finally:
+            await client.shutdown_session()
+            await client.stop()

@@ -38,6 +38,9 @@ export const SERVER_NAMES: Readonly<Record<string, string>> = {
   'cloud.breakerFailures': 'breakerFailures',
   'cloud.breakerCooldownSeconds': 'breakerCooldownSeconds',
   'cloud.ollamaModel': 'ollamaModel',
+  'examples.run': 'runExamples',
+  'examples.cpuSeconds': 'examplesCpuSeconds',
+  'examples.memoryMb': 'examplesMemoryMb',
 };
 
 /**

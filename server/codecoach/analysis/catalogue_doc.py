@@ -112,6 +112,37 @@ def _families(rules: Iterable[Rule]) -> dict[str, list[Rule]]:
     return grouped
 
 
+def _examples_section() -> list[str]:
+    """The CC8xx rules come from running the learner's examples (codecoach.runner), not from the AST."""
+    from ..runner.rules import RULES
+
+    out = ["## Live examples", "",
+           "These findings come from running the file's own examples in a sandboxed process after a pause: "
+           "doctests, module-level asserts, `test_*` functions, `unittest` cases, a sibling `test_<name>.py`, "
+           "`.in`/`.out` pairs, or the script itself (see [examples.md](examples.md)). Their source is "
+           "`examples`; each disappears when the example passes. Switch them all off with `runExamples: false`.",
+           ""]
+    for rule in RULES.values():
+        out += [
+            _anchor(rule.id),
+            f"### {rule.id} `{rule.name}`",
+            "",
+            f"> {rule.summary}",
+            "",
+            f"- **Concept:** {TAXONOMY.get(rule.concept, rule.concept)} (`{rule.concept}`)",
+            f"- **Severity:** {_severity(rule.severity)}",
+            f"- **Docs:** <{rule.docs_url}>",
+            "",
+            f"**Why it matters.** {rule.why}",
+            "",
+            f"**The idea.** {rule.idea}",
+            "",
+            f"**Hint.** {rule.hint}",
+            "",
+        ]
+    return out
+
+
 def render_markdown() -> str:
     families = _families(CATALOGUE)
     out = [
@@ -132,7 +163,8 @@ def render_markdown() -> str:
         title = _FAMILY_TITLES.get(prefix, prefix)
         slug = title.lower().replace(" ", "-")
         out.append(f"- [{title}](#{slug}) ({rules[0].id}–{rules[-1].id})")
-    out += ["- [Behaviour hints](#behaviour-hints) (CC901–CC903)",
+    out += ["- [Live examples](#live-examples) (CC801–CC820)",
+            "- [Behaviour hints](#behaviour-hints) (CC901–CC903)",
             "- [Gemini findings](#gemini-findings) (GEM-*)", ""]
 
     out += ["## Syntax errors", "",
@@ -145,6 +177,8 @@ def render_markdown() -> str:
         out += [f"## {_FAMILY_TITLES.get(prefix, prefix)}", ""]
         for rule in rules:
             out += _rule_section(rule)
+
+    out += _examples_section()
 
     out += ["## Behaviour hints", "",
             "These hints come from how the code is being written over time (the edit history "

@@ -41,6 +41,8 @@ class Source(str, enum.Enum):
     NAMES = "names"
     BEHAVIOUR = "behaviour"
     GEMINI = "gemini"
+    # Findings from running the learner's own examples (codecoach.runner).
+    EXAMPLES = "examples"
 
 
 @dataclass(frozen=True, order=True)

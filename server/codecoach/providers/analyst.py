@@ -1,4 +1,4 @@
-"""`CloudAnalyst`: the one object the front ends (LSP, CLI) call for cloud analysis.
+"""`CloudAnalyst`: the one object the front ends (LSP, CLI, web) call for cloud analysis.
 
 - `analyze(path, text, offline_findings, past_context) -> list[Finding]`:
   blocking; call it on a worker thread for a *settled* document. Returns the
@@ -7,8 +7,18 @@
 - `explain(finding, code_region, path=...) -> str | None`: a tailored
   explanation (Markdown), cached; for prefetching on a worker thread.
   `cached_explanation(...)` is the non-blocking cache lookup for hovers.
+- `narrate(summary)`, `summarize_session(digest)`, `tailor(items, context)`:
+  prose and study suggestions for the services, or None for their templates.
+- `prepare()`: blocking; checks the key and the model once (the Models API).
 - `status() -> dict`: the `codecoach/status` payload; `on_status(dict)` is
   called whenever it changes (from the calling thread: marshal it to the loop).
+
+Every use (review.py, explain.py, narrate.py, tailor.py) says what to ask and
+how to read the answer; they all reach a provider through one pipeline,
+`_ask`: cloud on and checked -> redacted while the messages are built ->
+within the budget (everything but analysis leaves analysis its reserve) ->
+the answer and the provider that gave it. Answers are cached by each use's
+digest.
 
 Consent: nothing is sent unless `cloudEnabled` is on AND a provider can work
 (a key for Gemini). With cloud off, no provider is even built and no socket is
@@ -17,39 +27,76 @@ opened. Before anything is sent: excluded files are skipped, text is redacted.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..analysis.findings import Finding, Source, split_lines
-from ..config import Settings
-from ..privacy import is_excluded, redact
+from ..config import CloudSettings
+from ..privacy import is_excluded
 from . import chunks as chunking
-from .base import Provider
+from . import explain as explaining
+from . import narrate as narrating
+from . import review as reviewing
+from . import tailor as tailoring
+from .base import Messages, Provider
 from .budget import Budget
 from .cache import ResponseCache
-from .chain import ProviderChain
+from .catalogue import RETRY_UNREACHABLE_SECONDS, UNREACHABLE, ModelCatalogue, ModelCheck
+from .chain import Outcome, ProviderChain
 from .keys import find_api_key, find_base_url
-from .mapping import payload_to_findings, review_to_payload
-from .prompts import PromptChunk, analysis_messages, explain_messages, narrate_messages, tailor_messages
+from .models import API_VERSION
+from .redactor import Redactor
+from .status import cloud_status, offline_status
 from .store import FILENAME, CloudStore
 
 log = logging.getLogger("codecoach.cloud")
 
 FAILED_RETRY_SECONDS = 60.0  # a chunk whose request failed waits this long before it is tried again
-MAX_PAST_CONTEXT = 8
 _CHAIN_FIELDS = ("cloudEnabled", "model", "temperature", "providers", "timeoutSeconds", "breakerFailures",
                  "breakerCooldownSeconds", "ollamaModel")
+
+
+@dataclass
+class _Answer:
+    outcome: Outcome
+    provider: Provider | None  # who answered (for the cache); None when nobody did
+
+    @property
+    def payload(self) -> Any:
+        return self.outcome.result.payload if self.outcome.result is not None else None
+
+
+def _never_raises(default: Any, what: str) -> Callable:
+    """A cloud use must never break the editor: log, answer `default`, and publish the status."""
+
+    def decorate(method: Callable) -> Callable:
+        @functools.wraps(method)
+        def guarded(self: CloudAnalyst, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(self, *args, **kwargs)
+            except Exception:  # noqa: BLE001
+                log.exception("Gemini %s failed", what)
+                return default
+            finally:
+                if not self.disabled_reason():
+                    self._publish()
+
+        return guarded
+
+    return decorate
 
 
 class CloudAnalyst:
     def __init__(
         self,
-        settings: Settings | None = None,
+        settings: CloudSettings | None = None,
         *,
         data_dir: str | os.PathLike[str] | None = None,
         store: CloudStore | None = None,
@@ -61,7 +108,7 @@ class CloudAnalyst:
         monotonic: Callable[[], float] = time.monotonic,
         providers: Sequence[Provider] | None = None,
     ) -> None:
-        self.settings = settings or Settings()
+        self.settings = settings or CloudSettings()
         self._data_dir = data_dir
         self._store = store
         self._folders = list(workspace_folders)
@@ -79,10 +126,13 @@ class CloudAnalyst:
         self._excluded_logged: set[str] = set()
         self._reviews: dict[str, list[dict]] = {}
         self._last_status: dict | None = None
+        self._check: ModelCheck | None = None  # the Models API's verdict on the key and the model
+        self._missing_models: set[str] = set()  # models that answered 404 since the check
+        self._catalogue: ModelCatalogue | None = None
         self.redactions = 0  # secrets replaced so far (for logs and tests)
 
     # -- configuration ------------------------------------------------------------------
-    def update(self, settings: Settings, workspace_folders: Sequence[str] | None = None) -> None:
+    def update(self, settings: CloudSettings, workspace_folders: Sequence[str] | None = None) -> None:
         """New settings (didChangeConfiguration). Rebuilds the providers only if their settings changed."""
         with self._lock:
             old = self.settings
@@ -113,6 +163,8 @@ class CloudAnalyst:
         if self._chain is not None:
             self._chain.close()
             self._chain = None
+        self._check = None
+        self._missing_models.clear()
 
     def api_key(self) -> str | None:
         return self._explicit_key or find_api_key(self._folders, self._env)
@@ -149,6 +201,9 @@ class CloudAnalyst:
                                       self.store(), per_hour=self.settings.requestsPerHour, clock=self._clock)
             return self._budget
 
+    def cache(self) -> ResponseCache:
+        return ResponseCache(self.store())
+
     def _get_chain(self) -> ProviderChain | None:
         """The provider chain, built on first need; None while cloud analysis is off."""
         with self._lock:
@@ -161,6 +216,7 @@ class CloudAnalyst:
                     providers, self.budget(), self.store(),
                     breaker_failures=s.breakerFailures, breaker_cooldown=float(s.breakerCooldownSeconds),
                     timeout=float(s.timeoutSeconds), clock=self._monotonic, on_status=None,
+                    on_model_missing=self._model_missing,
                 )
             return self._chain
 
@@ -172,7 +228,7 @@ class CloudAnalyst:
                 from .gemini import GeminiProvider
 
                 built.append(GeminiProvider(self.api_key(), s.model, find_base_url(self._folders, self._env),
-                                            s.temperature, float(s.timeoutSeconds)))
+                                            s.temperature, float(s.timeoutSeconds), api_version=API_VERSION))
             elif name == "ollama":
                 from .ollama import OllamaProvider
 
@@ -182,20 +238,79 @@ class CloudAnalyst:
         built.append(OfflineProvider())
         return built
 
+    # -- the key and the model, checked before anything is sent ---------------------------
+    @staticmethod
+    def _gemini(chain: ProviderChain) -> Any:
+        from .gemini import GeminiProvider
+
+        return next((p for p in chain.providers if isinstance(p, GeminiProvider)), None)
+
+    def verify(self, *, refresh: bool = False) -> ModelCheck | None:
+        """Blocking (a worker thread): ask the Models API whether the key works and the configured
+        model exists (the list is remembered for a day). None when there is nothing to check
+        (cloud off, no Gemini provider)."""
+        try:
+            if self.disabled_reason():
+                return None
+            chain = self._get_chain()
+            gemini = self._gemini(chain) if chain is not None else None
+            if gemini is None or not gemini.api_key:
+                return None
+            with self._lock:
+                if self._catalogue is None:
+                    self._catalogue = ModelCatalogue(self.store(), clock=self._clock)
+                catalogue, excluded = self._catalogue, set(self._missing_models)
+            check = catalogue.check(gemini.api_key, self.settings.model, base_url=gemini.base_url,
+                                    api_version=gemini.api_version, timeout=float(self.settings.timeoutSeconds),
+                                    exclude=excluded, refresh=refresh)
+            with self._lock:
+                if self._chain is not chain:
+                    return check  # settings changed meanwhile: this answer is for a chain that is gone
+                self._check = check
+            gemini.use_model(check.model)
+            if check.notice:
+                log.warning("%s", check.notice)
+            elif not check.usable:
+                log.warning("Gemini check: %s (%s)", check.state, check.reason)
+            else:
+                log.info("Gemini key verified; model %s", check.model)
+            self._publish()  # the verdict reaches the status bar before the SDK below loads
+            if check.usable:
+                gemini.prepare()  # LangChain's import and client, now rather than on the first review
+            return check
+        except Exception as error:  # noqa: BLE001 - a broken check leaves the offline coach running
+            log.exception("Checking the Gemini key and model failed")
+            with self._lock:
+                self._check = ModelCheck(UNREACHABLE, self.settings.model, reason=f"{type(error).__name__}: {error}",
+                                         at=self._clock())  # tried again a minute later
+            return None
+        finally:
+            self._publish()
+
+    def prepare(self) -> bool:
+        """Blocking: check the key and the model unless that is done, and say whether a cloud call
+        may be made now. Front ends call it on a worker when cloud analysis starts."""
+        check = self._check
+        if check is None or (check.state == UNREACHABLE and self._clock() - check.at >= RETRY_UNREACHABLE_SECONDS):
+            chain = self._get_chain()
+            if chain is None or self._gemini(chain) is None:
+                return chain is not None  # injected or local providers: nothing to verify
+            check = self.verify()
+        return check is None or check.usable
+
+    def _model_missing(self, provider: Any) -> None:
+        """A model answered 404 NOT_FOUND: choose another from the list instead of failing on."""
+        with self._lock:
+            self._missing_models.add(provider.model)
+        self.verify(refresh=True)
+
     # -- status ----------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
         reason = self.disabled_reason()
         chain = None if reason else self._get_chain()
         if chain is None:
-            return {
-                "state": "offline",
-                "provider": "offline",
-                "breaker": "closed",
-                "callsLeftToday": None,
-                "nextReset": None,
-                "message": "Offline coach: rules, concepts and editing hints" + (f" ({reason})" if reason else ""),
-            }
-        return chain.status()
+            return offline_status("Offline coach: rules, concepts and editing hints" + (f" ({reason})" if reason else ""))
+        return cloud_status(chain, self._gemini(chain), self._check)
 
     def refresh_status(self) -> None:
         """Publish the status if time alone changed it (an open breaker's cooldown ended: half-open)."""
@@ -215,128 +330,103 @@ class CloudAnalyst:
                 log.exception("status callback failed")
         return snapshot
 
-    # -- analysis ------------------------------------------------------------------
-    def cache(self) -> ResponseCache:
-        return ResponseCache(self.store())
+    # -- the one pipeline ------------------------------------------------------------
+    def _usable_chain(self) -> ProviderChain | None:
+        """The chain, if cloud analysis is on, checked, and some provider can answer."""
+        if self.disabled_reason() or not self.prepare():
+            return None
+        chain = self._get_chain()
+        return chain if chain is not None and chain.primary() is not None else None
 
-    def _cached_review(self, chain: ProviderChain, chunk: chunking.Chunk) -> dict | None:
-        for provider in chain.providers:
-            if provider.name == "offline":
-                continue
-            payload = self.cache().get("review", provider.name, provider.model, chunk.digest)
-            if payload is not None:
-                return payload
+    def _ask(self, chain: ProviderChain, purpose: str, build: Callable[[Redactor], Messages], *,
+             about: str, reserve: bool, redact: Redactor | None = None) -> _Answer:
+        """Ask the chain once (and once more if the model answered 404 and was replaced). `build`
+        makes the messages through the redactor it is given, so every secret is counted."""
+        redact = redact or Redactor()
+        messages = build(redact)
+        if redact.secrets:
+            self.redactions += redact.secrets
+            log.info("Redacted %d secret(s) from %s before sending it", redact.secrets, about)
+        limits = self.settings.budget_reserve() if reserve else {}
+        outcome = chain.call(purpose, messages, **limits)
+        if outcome.model_gone and self.prepare():
+            outcome = chain.call(purpose, messages, **limits)
+        return _Answer(outcome, next((p for p in chain.providers if p.name == outcome.provider), None))
+
+    def _cached(self, chain: ProviderChain, purpose: str, digest: str, *, any_provider: bool = True) -> Any:
+        """A cached answer of the primary provider (or of any cloud provider in the chain)."""
+        providers = [p for p in chain.providers if p.name != "offline"] if any_provider else [chain.primary()]
+        for provider in providers:
+            if provider is not None:
+                payload = self.cache().get(purpose, provider.name, provider.model, digest)
+                if payload:
+                    return payload
         return None
 
-    def analyze(
-        self,
-        path: str,
-        text: str,
-        offline_findings: Sequence[Finding] = (),
-        past_context: Sequence[str] = (),
-    ) -> list[Finding]:
-        """Cloud findings for this text (blocking; never raises; [] when cloud is off)."""
-        try:
-            return self._analyze(path, text, offline_findings, past_context)
-        except Exception:
-            log.exception("Cloud analysis of %s failed", path)
-            return []
-        finally:
-            if not self.disabled_reason():
-                self._publish()
+    def _keep(self, answer: _Answer, purpose: str, digest: str, payload: Any) -> None:
+        if answer.provider is not None and payload:
+            self.cache().put(purpose, answer.provider.name, answer.provider.model, digest, payload)
 
-    def _analyze(self, path: str, text: str, offline: Sequence[Finding], past: Sequence[str]) -> list[Finding]:
-        if self.disabled_reason():
+    def _excluded(self, path: str | None) -> bool:
+        if path is None or not is_excluded(path, self.settings.excludeGlobs):
+            return False
+        if path not in self._excluded_logged:
+            self._excluded_logged.add(path)
+            log.info("Not sending %s to the cloud: it matches an exclusion glob", path)
+        return True
+
+    # -- review ------------------------------------------------------------------------
+    @_never_raises([], "analysis")
+    def analyze(self, path: str, text: str, offline_findings: Sequence[Finding] = (),
+                past_context: Sequence[str] = ()) -> list[Finding]:
+        """Cloud findings for this text (blocking; never raises; [] when cloud is off)."""
+        if self.disabled_reason() or self._excluded(path):
             return []
-        if is_excluded(path, self.settings.excludeGlobs):
-            if path not in self._excluded_logged:
-                self._excluded_logged.add(path)
-                log.info("Not sending %s to the cloud: it matches an exclusion glob", path)
-            return []
-        chain = self._get_chain()
-        if chain is None or chain.primary() is None:
+        chain = self._usable_chain()
+        if chain is None:
             return []
         lines = split_lines(text)
         all_chunks = chunking.split_chunks(text)
-        cached: dict[str, dict] = {}
-        for chunk in all_chunks:
-            payload = self._cached_review(chain, chunk)
-            if payload is not None:
-                cached[chunk.digest] = payload
+        cached = {c.digest: p for c in all_chunks
+                  if (p := self._cached(chain, reviewing.PURPOSE, c.digest)) is not None}
         now = self._monotonic()
         with self._lock:
             self._failed = {d: t for d, t in self._failed.items() if t > now}
             skip = set(cached) | self._inflight | set(self._failed)
-            batch, later = chunking.select(all_chunks, lambda c: c.digest in skip, offline)
+            batch, later = chunking.select(all_chunks, lambda c: c.digest in skip, offline_findings)
             self._inflight.update(c.digest for c in batch)
         try:
             if batch:
-                self._request(chain, path, lines, batch, offline, past, cached)
+                cached.update(self._review(chain, path, lines, batch, offline_findings, past_context))
         finally:
             with self._lock:
                 self._inflight.difference_update(c.digest for c in batch)
         if later:
             log.debug("%d changed chunk(s) of %s wait for the next request", len(later), path)
-        model = chain.primary().model if chain.primary() else ""
-        findings: list[Finding] = []
-        reviews: list[dict] = []
-        for chunk in all_chunks:
-            payload = cached.get(chunk.digest)
-            if payload is not None:
-                findings.extend(payload_to_findings(payload, chunk, lines, model))
-                reviews.append({"chunk": chunk.name, "firstLine": chunk.first, "lastLine": chunk.last,
-                                **{k: payload.get(k) for k in ("topic", "concepts", "difficulty", "study_topics")}})
+        primary = chain.primary()
+        findings, reviews = reviewing.findings(all_chunks, cached, lines, primary.model if primary else "")
         with self._lock:
             self._reviews[path] = reviews
-        findings.sort(key=lambda f: (f.span.start, f.rule_id))
         return findings
 
-    def _request(self, chain: ProviderChain, path: str, lines: list[str], batch: list[chunking.Chunk],
-                 offline: Sequence[Finding], past: Sequence[str], cached: dict[str, dict]) -> None:
-        prompt_chunks = []
-        secrets = 0
-        for index, chunk in enumerate(batch, 1):
-            shown, count = redact("".join(lines[chunk.context_first : chunk.context_last + 1]))
-            secrets += count
-            reported = []
-            for f in offline:
-                if f.span.overlaps_lines(chunk.first, chunk.last) and f.source != Source.GEMINI:
-                    note, count = redact(f"line {f.span.start.line + 1}: {f.message}")
-                    secrets += count
-                    reported.append(note)
-            prompt_chunks.append(PromptChunk(
-                id=f"c{index}", name=chunk.name, first_line=chunk.first, last_line=chunk.last,
-                context_first=chunk.context_first, text_lines=tuple(split_lines(shown)),
-                already_reported=tuple(reported[:10]),
-            ))
-        notes = []
-        for note in list(past)[:MAX_PAST_CONTEXT]:
-            clean, count = redact(str(note)[:300])
-            secrets += count
-            notes.append(clean)
-        if secrets:
-            self.redactions += secrets
-            log.info("Redacted %d secret(s) from %s before sending it", secrets, path)
-        outcome = chain.call("review", analysis_messages(prompt_chunks, notes))
-        if outcome.result is None and not outcome.blocked:
+    def _review(self, chain: ProviderChain, path: str, lines: list[str], batch: list[chunking.Chunk],
+                offline: Sequence[Finding], past: Sequence[str]) -> dict[str, dict]:
+        answer = self._ask(chain, reviewing.PURPOSE,
+                           lambda redact: reviewing.messages(batch, lines, offline, past, redact),
+                           about=path, reserve=False)
+        if answer.outcome.result is None and not answer.outcome.blocked:
             until = self._monotonic() + FAILED_RETRY_SECONDS
             with self._lock:
                 for chunk in batch:
                     self._failed[chunk.digest] = until
-            if outcome.error:
-                log.info("Cloud analysis of %s skipped: %s", path, outcome.error)
-            return
-        answered = next(p for p in chain.providers if p.name == outcome.provider)
-        reviews = {}
-        if outcome.result is not None:
-            for review in (outcome.result.payload or {}).get("chunks", []):
-                reviews[str(review.get("chunk_id", "")).strip()] = review
-        for index, chunk in enumerate(batch, 1):
-            review = reviews.get(f"c{index}") or (reviews.get(str(index)) if len(batch) > 1 else
-                                                  next(iter(reviews.values()), None))
-            payload = review_to_payload(review or {}, chunk, lines)
-            cached[chunk.digest] = payload
-            self.cache().put("review", answered.name, answered.model, chunk.digest, payload)
+            if answer.outcome.error:
+                log.info("Cloud analysis of %s skipped: %s", path, answer.outcome.error)
+            return {}
+        # A blocked answer is settled too: those chunks get an empty review and are not asked again.
+        payloads = reviewing.payloads(answer.payload, batch, lines)
+        for digest, payload in payloads.items():
+            self._keep(answer, reviewing.PURPOSE, digest, payload)
+        return payloads
 
     def reviews(self, path: str) -> list[dict]:
         """Per chunk of the last analyzed text of `path`: topic, concepts, difficulty 1-5,
@@ -345,10 +435,6 @@ class CloudAnalyst:
             return list(self._reviews.get(path, ()))
 
     # -- explanations ------------------------------------------------------------------
-    @staticmethod
-    def _explain_digest(finding: Finding, region: str) -> str:
-        return f"{finding.rule_id}|{finding.message}|{chunking.normalized_hash(region)}"
-
     def cached_explanation(self, finding: Finding, code_region: str) -> str | None:
         """Non-blocking: the prefetched explanation if there is one (for hovers)."""
         if self.disabled_reason():
@@ -356,180 +442,66 @@ class CloudAnalyst:
         chain = self._get_chain()
         if chain is None:
             return None
-        for provider in chain.providers:
-            if provider.name != "offline":
-                text = self.cache().get("explain", provider.name, provider.model,
-                                        self._explain_digest(finding, code_region))
-                if text:
-                    return str(text)
-        return None
+        text = self._cached(chain, explaining.PURPOSE, explaining.digest(finding, code_region))
+        return str(text) if text else None
 
+    @_never_raises(None, "explanation")
     def explain(self, finding: Finding, code_region: str, *, path: str | None = None,
                 first_line: int | None = None, past_context: Sequence[str] = ()) -> str | None:
         """A tailored explanation for one finding (blocking, cached; None when none can be had).
-
-        Explanations leave room in the budget for analysis: they never take the
-        last two calls of a minute or the last quarter of the day.
-        """
-        try:
-            if self.disabled_reason() or finding.source == Source.GEMINI:
-                return None
-            if path is not None and is_excluded(path, self.settings.excludeGlobs):
-                return None
-            cached = self.cached_explanation(finding, code_region)
-            if cached is not None:
-                return cached
-            chain = self._get_chain()
-            if chain is None or chain.primary() is None:
-                return None
-            region, count = redact(code_region)
-            message, count2 = redact(finding.message)
-            notes = [redact(str(n)[:300])[0] for n in list(past_context)[:MAX_PAST_CONTEXT]]
-            self.redactions += count + count2
-            start = finding.span.start.line if first_line is None else first_line
-            messages = explain_messages(finding.rule_id, message, start, split_lines(region), notes)
-            outcome = chain.call("explain", messages, reserve_minute=2,
-                                 reserve_day=max(5, self.settings.requestsPerDay // 4),
-                                 reserve_hour=max(2, self.settings.requestsPerHour // 3))
-            if outcome.result is None or not outcome.result.payload:
-                return None
-            from .mapping import _FENCE, NO_SOLUTION
-
-            text = _FENCE.sub(NO_SOLUTION, str(outcome.result.payload)).strip()
-            answered = next(p for p in chain.providers if p.name == outcome.provider)
-            self.cache().put("explain", answered.name, answered.model, self._explain_digest(finding, code_region), text)
-            return text
-        except Exception:
-            log.exception("Explanation for %s failed", finding.rule_id)
+        Explanations leave analysis its share of the budget."""
+        if self.disabled_reason() or finding.source == Source.GEMINI or self._excluded(path):
             return None
-        finally:
-            if not self.disabled_reason():
-                self._publish()
+        cached = self.cached_explanation(finding, code_region)
+        if cached is not None:
+            return cached
+        chain = self._usable_chain()
+        if chain is None:
+            return None
+        start = finding.span.start.line if first_line is None else first_line
+        answer = self._ask(chain, explaining.PURPOSE,
+                           lambda redact: explaining.messages(finding, code_region, start, past_context, redact),
+                           about=path or f"the explanation of {finding.rule_id}", reserve=True)
+        text = explaining.clean(answer.payload) if answer.payload else None
+        self._keep(answer, explaining.PURPOSE, explaining.digest(finding, code_region), text)
+        return text
 
-    # -- narratives --------------------------------------------------------------------
+    # -- narratives and study suggestions ----------------------------------------------
     def narrate(self, summary: Mapping[str, Any]) -> str | None:
         """A narrative paragraph for a learning summary (blocking, cached; None when none can
-        be had, so the caller falls back to its template). Same budget reserve as explanations."""
-        return self._narrate(_summary_facts(summary))
+        be had, so the caller falls back to its template)."""
+        return narrating.clean(self._facts_to_text(narrating.PURPOSE, narrating.messages,
+                                                   narrating.summary_facts(summary)))
 
     def summarize_session(self, digest: Any) -> str | None:
         """The memory's summary of a closed session (a `memory.SessionDigest`), or None for its template."""
-        return self._narrate(_session_facts(digest))
+        return narrating.clean(self._facts_to_text(narrating.PURPOSE, narrating.messages,
+                                                   narrating.session_facts(digest)))
 
     def tailor(self, items: list[dict], context: Mapping[str, Any]) -> list[dict] | None:
         """Gemini's study suggestions for the learner's struggles (the recommendations service's
         `tailor` hook). Links are kept only when they point into the official Python docs or PEPs."""
-        import json
+        return tailoring.parse(self._facts_to_text(tailoring.PURPOSE, tailoring.messages,
+                                                   tailoring.facts(items, context)))
 
-        facts = json.dumps(
-            {
-                "struggles": [
-                    {k: s.get(k) for k in ("rule", "concept", "count", "message")}
-                    | {"files": [Path(str(f)).name for f in s.get("files", [])]}
-                    for s in context.get("struggles", [])
-                ],
-                "focus concept": context.get("concept"),
-                "already recommended": [i.get("title") for i in items],
-            },
-            ensure_ascii=False,
-            sort_keys=True,
-        )
-        text = self._generate_text("tailor", tailor_messages, facts)
-        if not text:
+    @_never_raises(None, "text")
+    def _facts_to_text(self, purpose: str, messages: Callable[[str], Messages], facts: str) -> str | None:
+        """Free text for `facts` from the first working provider (redacted, cached by the redacted
+        facts, budgeted so analysis keeps its share); None when none can be had."""
+        chain = self._usable_chain()
+        if chain is None:
             return None
-        try:
-            suggestions = json.loads(text.strip().removeprefix("```json").removeprefix("```").removesuffix("```"))
-        except ValueError:
-            log.info("Gemini's study suggestions were not JSON; using the catalogue only")
-            return None
-        if not isinstance(suggestions, list):
-            return None
-        for item in suggestions:
-            if isinstance(item, dict) and not str(item.get("url", "")).startswith(_TRUSTED_LINKS):
-                item["url"] = ""
-        return [item for item in suggestions if isinstance(item, dict)][:3]
-
-    def _narrate(self, facts: str) -> str | None:
-        text = self._generate_text("narrate", narrate_messages, facts)
-        if not text:
-            return None
-        from .mapping import _FENCE
-
-        return _FENCE.sub("", text).strip() or None
-
-    def _generate_text(self, purpose: str, messages: Callable[[str], Any], facts: str) -> str | None:
-        """Free text from the first working provider for `facts` (redacted, cached, budgeted like
-        explanations so analysis keeps its share); None when none can be had."""
-        try:
-            if self.disabled_reason():
-                return None
-            chain = self._get_chain()
-            if chain is None or chain.primary() is None:
-                return None
-            facts, count = redact(facts)
-            self.redactions += count
-            digest = chunking.normalized_hash(facts)
-            primary = chain.primary()
-            cached = self.cache().get(purpose, primary.name, primary.model, digest)
-            if cached:
-                return str(cached)
-            outcome = chain.call(purpose, messages(facts), reserve_minute=2,
-                                 reserve_day=max(5, self.settings.requestsPerDay // 4),
-                                 reserve_hour=max(2, self.settings.requestsPerHour // 3))
-            if outcome.result is None or not outcome.result.payload:
-                return None
-            text = str(outcome.result.payload).strip()
-            if text:
-                answered = next(p for p in chain.providers if p.name == outcome.provider)
-                self.cache().put(purpose, answered.name, answered.model, digest, text)
-            return text or None
-        except Exception:
-            log.exception("Gemini %s failed", purpose)
-            return None
-        finally:
-            if not self.disabled_reason():
-                self._publish()
-
-
-_TRUSTED_LINKS = ("https://docs.python.org/", "https://peps.python.org/")
-
-
-def _summary_facts(summary: Mapping[str, Any]) -> str:
-    """The numbers a narrative may use, compactly (never code, never file contents)."""
-    import json
-
-    keep = {key: summary.get(key) for key in ("period", "from", "to", "totals", "streak", "improved")}
-    keep["concepts"] = [
-        {k: c.get(k) for k in ("label", "practiced", "struggles", "mastery", "previousMastery")}
-        for c in list(summary.get("concepts") or [])[:8]
-    ]
-    keep["topStruggles"] = [
-        {k: t.get(k) for k in ("rule", "message", "count")} for t in list(summary.get("topStruggles") or [])[:5]
-    ]
-    return json.dumps(keep, ensure_ascii=False, sort_keys=True)
-
-
-def _session_facts(digest: Any) -> str:
-    """A closed session's numbers (file names only, never paths or code)."""
-    import json
-
-    return json.dumps(
-        {
-            "period": "one coding session",
-            "minutes": round(digest.minutes),
-            "files": [Path(f).name for f in digest.files[:5]],
-            "mistakes": digest.findings,
-            "fixed": digest.fixes,
-            "explanations read": digest.hovers,
-            "mistakes by rule": {rule: {"count": n, "message": digest.messages.get(rule, "")}
-                                 for rule, n in sorted(digest.rules.items(), key=lambda kv: -kv[1])[:5]},
-            "concepts struggled with": digest.struggle_concepts,
-            "concepts fixed": digest.fixed_concepts,
-            "concepts practised": dict(sorted(digest.concepts_used.items(), key=lambda kv: -kv[1])[:8]),
-        },
-        ensure_ascii=False,
-        sort_keys=True,
-    )
+        redact = Redactor()
+        shown = redact(facts)
+        digest = chunking.normalized_hash(shown)
+        cached = self._cached(chain, purpose, digest, any_provider=False)
+        if cached:
+            return str(cached)
+        answer = self._ask(chain, purpose, lambda _: messages(shown), about=f"the {purpose} request",
+                           reserve=True, redact=redact)
+        text = str(answer.payload).strip() if answer.payload else None
+        self._keep(answer, purpose, digest, text)
+        return text or None
 
 
 def default_store_path(data_dir: str | os.PathLike[str] | None = None) -> Path:

@@ -58,6 +58,14 @@ class BadResponse(ProviderError):
     kind = "bad-response"
 
 
+class ModelNotFound(ProviderError):
+    """404 NOT_FOUND: the model is gone (retired or renamed). The provider works; its model does not,
+    so this never counts against the breaker: the analyst picks another model instead."""
+
+    failure = False
+    kind = "model-not-found"
+
+
 class Blocked(ProviderError):
     """Safety block or empty answer: the provider works, this content gets no review."""
 
@@ -123,6 +131,8 @@ def classify(error: BaseException) -> ProviderError:
                 return RateLimited(f"rate limited ({text})", retry_after=delay, per_day=per_day)
             if code in (401, 403) or "API_KEY" in str(getattr(exc, "details", "")):
                 return AuthFailed(f"the API key was rejected ({text})")
+            if code == 404:
+                return ModelNotFound(f"model not found ({text})")
             if code >= 500:
                 return ProviderUnavailable(f"server error ({text})")
             return BadResponse(f"request rejected ({text})")

@@ -27,6 +27,7 @@ from typing import Any
 from .base import (
     Blocked,
     Messages,
+    ModelNotFound,
     Provider,
     ProviderError,
     ProviderTimeout,
@@ -49,6 +50,7 @@ class Outcome:
     result: Result | None = None
     blocked: bool = False  # a provider answered but refused this content
     error: str = ""  # the last failure on the way, for logs
+    model_gone: bool = False  # a provider's model answered 404: ask again (another model is chosen)
 
 
 class ProviderChain:
@@ -62,18 +64,21 @@ class ProviderChain:
         timeout: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
         on_status: Callable[[dict], None] | None = None,
+        on_model_missing: Callable[[Provider], None] | None = None,
     ) -> None:
         self.providers = list(providers)
         self.budget = budget
         self.store = store
         self.timeout = timeout
         self.on_status = on_status
+        self.on_model_missing = on_model_missing
         self.breakers = {p.name: CircuitBreaker(breaker_failures, breaker_cooldown, clock) for p in self.providers}
         self._clock = clock
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="codecoach-cloud")
         self._lock = threading.Lock()
         self._last_provider: str | None = None
         self._last_error = ""
+        self._last_failure: ProviderError | None = None  # for the status, in plain words
         self._last_status: dict | None = None
         self.enabled = True
         self.disabled_reason = ""
@@ -87,10 +92,11 @@ class ProviderChain:
         self, purpose: str, messages: Messages, *, reserve_minute: int = 0, reserve_day: int = 0, reserve_hour: int = 0
     ) -> Outcome:
         error = ""
+        model_gone = False
         try:
             for provider in self.providers:
                 if provider.name == "offline":
-                    return Outcome("offline", None, error=error)
+                    return Outcome("offline", None, error=error, model_gone=model_gone)
                 if not self.enabled or not provider.available():
                     continue
                 breaker = self.breakers[provider.name]
@@ -105,7 +111,8 @@ class ProviderChain:
                 if outcome is not None:
                     return outcome
                 error = self._last_error
-            return Outcome("offline", None, error=error)
+                model_gone = model_gone or isinstance(self._last_failure, ModelNotFound)
+            return Outcome("offline", None, error=error, model_gone=model_gone)
         finally:
             self.publish_status()
 
@@ -129,7 +136,7 @@ class ProviderChain:
         breaker.record_success()
         self._record_usage(provider, purpose, result.usage)
         with self._lock:
-            self._last_provider, self._last_error = provider.name, ""
+            self._last_provider, self._last_error, self._last_failure = provider.name, "", None
         log.info("%s %s answered in %.1f s (%s tokens)", provider.name, purpose,
                  time.perf_counter() - started, result.usage.get("total_tokens", "?"))
         return Outcome(provider.name, result)
@@ -142,6 +149,12 @@ class ProviderChain:
                 self._last_provider, self._last_error = provider.name, ""
             log.info("%s declined to answer (%s) after %.1f s", provider.name, failure, elapsed)
             return Outcome(provider.name, None, blocked=True)
+        if isinstance(failure, ModelNotFound):
+            # The provider works; its model is gone. Another model, not the breaker, is the answer.
+            breaker.record_success()
+            log.warning("%s: model %s answered 404 NOT_FOUND after %.1f s", provider.name, provider.model, elapsed)
+            if self.on_model_missing is not None:
+                self.on_model_missing(provider)
         if isinstance(failure, RateLimited):
             delay = failure.retry_after if failure.retry_after is not None else DEFAULT_RETRY_AFTER
             if failure.per_day:
@@ -161,6 +174,7 @@ class ProviderChain:
                         f"; paused for {self._pause_left(breaker):.0f} s" if breaker.state != CLOSED else "")
         with self._lock:
             self._last_error = f"{provider.name}: {failure}"
+            self._last_failure = failure
         return None
 
     def _pause_left(self, breaker: CircuitBreaker) -> float:
@@ -210,7 +224,7 @@ class ProviderChain:
                        + f" ({fallback} meanwhile)")
         elif self._last_error:
             state, provider = "degraded", fallback
-            message = f"Last {primary.name} request failed ({self._last_error}); {fallback} meanwhile"
+            message = f"{_plain(primary.name, self._last_failure)}; the {fallback} coach keeps working"
         else:
             state, provider = primary.name, primary.name
             message = f"{primary.name} ({primary.model})" + (f": {left} calls left today" if left is not None else "")
@@ -235,6 +249,22 @@ class ProviderChain:
             except Exception:
                 log.exception("status callback failed")
         return snapshot
+
+
+_PLAIN = {
+    "timeout": "{name} did not answer in time",
+    "unavailable": "{name} can't be reached",
+    "auth": "{name} rejected the API key",
+    "bad-response": "{name} sent an answer the coach could not read",
+    "model-not-found": "the {name} model is not available",
+}
+
+
+def _plain(name: str, failure: ProviderError | None) -> str:
+    """A failure as a learner can read it (the technical detail is in the log)."""
+    label = "Gemini" if name == "gemini" else name.capitalize()
+    template = _PLAIN.get(failure.kind if failure is not None else "", "The last {name} request failed")
+    return template.format(name=label)
 
 
 def _local(moment: datetime | None) -> str:

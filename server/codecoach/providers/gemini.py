@@ -43,7 +43,18 @@ class GeminiProvider:
         self._structured: Any = None
 
     def available(self) -> bool:
-        return bool(self.api_key)
+        return bool(self.api_key) and bool(self.model)
+
+    def prepare(self) -> None:
+        """Import the SDK and build the client now (seconds, on a worker), not on the first review."""
+        self._build()
+
+    def use_model(self, model: str) -> None:
+        """Switch models (the configured one is gone); "" leaves no usable model."""
+        with self._lock:
+            if model != self.model:
+                self.model = model
+                self._llm = self._structured = None
 
     def _build(self) -> tuple[Any, Any]:
         with self._lock:

@@ -17,6 +17,23 @@ def explain_findings(findings: list[Finding]) -> str:
     return "\n\n---\n\n".join(f.hover_markdown() for f in findings)
 
 
+def hover_section(finding: Finding, *, markdown: bool, met_before: str | None = None,
+                  tailored: str | None = None) -> str:
+    """One finding's hover: "you met this before" first, then the rule's explanation, then
+    Gemini's take when one was prepared."""
+    text = finding.hover_markdown() if markdown else finding.hover_plaintext()
+    if met_before:
+        text = f"{'*' + met_before + '*' if markdown else met_before}\n\n{text}"
+    if tailored:
+        text += f"\n\n**Gemini's take**\n\n{tailored}" if markdown else f"\n\nGemini's take:\n{tailored}"
+    return text
+
+
+def hover_text(sections: list[str], *, markdown: bool) -> str:
+    """Several findings under the cursor: one section each, with a rule between them."""
+    return ("\n\n---\n\n" if markdown else "\n\n----\n\n").join(sections)
+
+
 def explain_code(code: str, analyzer: Analyzer) -> dict:
     """What a selection without mistakes is made of: its concepts and where to read about them."""
     snippet = textwrap.dedent(code).strip("\n")

@@ -1,0 +1,103 @@
+"""Where work runs and when: three workers and the per-document timers.
+
+pygls has no debounce and runs handlers on the event loop, so the server
+keeps the loop for cheap work (hovers, code actions, cancellations) and hands
+everything slow to one of three single-thread workers:
+
+- analysis: offline analysis of one version (milliseconds), memory writes;
+- cloud: Gemini calls, seconds long, so they never queue in front of analysis;
+- services: summaries, insights and recommendations read the memory.
+
+Per document, a new timer cancels the previous one: that is the debounce
+(analysis after `debounceMs`) and the settle (memory, then cloud, after
+`settleSeconds` of quiet).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class Worker:
+    """One thread, a FIFO queue, and a count of what is queued (for "is it idle?")."""
+
+    def __init__(self, name: str) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"codecoach-{name}")
+        self._queued = 0
+        self._lock = threading.Lock()
+
+    def _counted(self, function: Callable[..., T], *args: Any) -> T:
+        try:
+            return function(*args)
+        finally:
+            with self._lock:
+                self._queued -= 1
+
+    def submit(self, function: Callable[..., Any], *args: Any) -> None:
+        """Run after what is queued; a no-op once shutdown has begun."""
+        with self._lock:
+            self._queued += 1
+        try:
+            self._pool.submit(self._counted, function, *args)
+        except RuntimeError:
+            with self._lock:
+                self._queued -= 1
+
+    async def run(self, function: Callable[..., T], *args: Any) -> T:
+        """Run on this worker and await the result from the event loop."""
+        with self._lock:
+            self._queued += 1
+        try:
+            future = asyncio.get_running_loop().run_in_executor(self._pool, self._counted, function, *args)
+        except RuntimeError:  # shut down
+            with self._lock:
+                self._queued -= 1
+            raise
+        return await future
+
+    @property
+    def idle(self) -> bool:
+        with self._lock:
+            return self._queued == 0
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class Workers:
+    def __init__(self) -> None:
+        self.analysis = Worker("analysis")
+        self.cloud = Worker("cloud")
+        self.services = Worker("services")
+
+    def shutdown(self) -> None:
+        for worker in (self.analysis, self.cloud, self.services):
+            worker.shutdown()
+
+
+class Timers:
+    """Per-document timers of one kind: a new one cancels the previous (that is the debounce)."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[str, asyncio.Task] = {}
+
+    def replace(self, uri: str, work: Coroutine[Any, Any, None]) -> None:
+        self.cancel(uri)
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks[uri] = task
+        task.add_done_callback(lambda t: self._tasks.pop(uri, None) if self._tasks.get(uri) is t else None)
+
+    def cancel(self, uri: str) -> None:
+        task = self._tasks.pop(uri, None)
+        if task is not None:
+            task.cancel()
+
+    def cancel_all(self) -> None:
+        for uri in list(self._tasks):
+            self.cancel(uri)
