@@ -95,6 +95,7 @@ def adversarial_texts() -> dict[str, str]:
         "user, password = chains": _fill("user, password = "),
         "auth=( chains": _fill("auth=("),
         "environ subscripts": _fill('os.environ["A"] = '),
+        "lines just under the 2,000-character cap": _fill("a" * 1_999 + "\n"),
         "mixed learner code": _learner_text(),
     }
     for name, text in texts.items():
