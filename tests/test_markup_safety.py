@@ -14,7 +14,7 @@ import re
 import pytest
 
 from codecoach.analysis.engine import Analyzer
-from codecoach.analysis.markup import Markup, code_span, fill
+from codecoach.analysis.markup import Markup, code_span, escape_text, fill
 from codecoach.services.explain import explain_code
 
 HOSTILE = [
@@ -107,8 +107,9 @@ def test_a_commonmark_renderer_makes_no_tag_or_link_from_learner_text(payload: s
 
 def test_python_syntax_messages_and_explain_errors_are_code_too() -> None:
     finding = next(f for f in Analyzer().analyze("print('<b>'\n").findings if f.source.value == "syntax")
-    assert finding.detail.startswith("Python says: `")
+    assert finding.detail.startswith("Python says: ")
     _assert_safe("syntax detail", finding.detail, "")
+    assert escape_text("<b>`x`</b> [a](command:y)\n<script>") == "\\<b\\>\\`x\\`\\</b\\> \\[a\\](command:y) \\<script\\>"
     result = explain_code("x = ( <script>", Analyzer())
     _assert_safe("explain", result["markdown"], "")
 

@@ -1,8 +1,8 @@
 r"""Learner text inside the coach's Markdown, so that it can never become Markdown or HTML.
 
 Messages and explanations are Markdown (hovers, the Explanation panel). Whatever comes
-from the learner's code — a string literal, an expression, a name, Python's error
-message — goes inside a CommonMark code span, where HTML and links are shown as text:
+from the learner's code — a string literal, an expression, a name — goes inside a
+CommonMark code span, where HTML and links are shown as text:
 
 - the span is delimited by a run of backticks longer than any run inside it, so a
   backtick in the learner's text cannot close it early;
@@ -11,7 +11,8 @@ message — goes inside a CommonMark code span, where HTML and links are shown a
   start an HTML block (`<script>` at the start of a line) outside any span;
 - long text is cut: messages are one line.
 
-`Markup` marks the coach's own Markdown (`"the \`if\`/\`else\` above"`); everything
+Python's own error message is prose, not code: `escape_text` backslash-escapes what could
+start markup in it instead. `Markup` marks the coach's own Markdown (`"the \`if\`/\`else\` above"`); everything
 else handed to `fill` is treated as learner text.
 """
 
@@ -44,6 +45,18 @@ def code_span(text: object, limit: int = MAX_CODE_CHARS) -> Markup:
     # text starts or ends with a backtick (it would merge with the fence) or with spaces.
     pad = " " if flat[0] in "` " or flat[-1] in "` " else ""
     return Markup(f"{fence}{pad}{flat}{pad}{fence}")
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&])")
+
+
+def escape_text(text: object, limit: int = 300) -> Markup:
+    """Prose that is not code (Python's own error message) as inert Markdown: one line, and
+    the characters that could start a span, a link, emphasis, an entity or HTML escaped."""
+    flat = _LINE_BREAKS.sub(" ", str(text))
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return Markup(_MARKDOWN_SPECIAL.sub(r"\\\1", flat))
 
 
 def code_list(items: Iterable[object]) -> Markup:
