@@ -9,6 +9,7 @@ from collections import Counter
 from ..analysis import concepts as concept_tags
 from ..analysis.engine import Analyzer
 from ..analysis.findings import Finding
+from ..analysis.markup import escape_text
 from .resources import resources_for
 
 
@@ -42,7 +43,7 @@ def explain_code(code: str, analyzer: Analyzer) -> dict:
         ast.parse(snippet)
     except SyntaxError as error:
         return {
-            "markdown": f"This selection is not complete Python on its own ({error.msg}). "
+            "markdown": f"This selection is not complete Python on its own ({escape_text(error.msg)}). "
             "Select whole statements — a full line, loop or function — and try again.",
             "concepts": [],
         }

@@ -9,12 +9,14 @@ type, so adding a rule never adds a pass over the tree.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..findings import Explanation, Finding, Position, Severity, Source, Span, code_point_column
+
+# Learner text reaches messages only through `fill`, which puts it in code spans.
+from ..markup import fill
 
 PY_DOCS = "https://docs.python.org/3"
 
@@ -32,14 +34,6 @@ def hit(node: ast.AST, **args: Any) -> Hit:
     return Hit(node=node, args=args)
 
 
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
-
-def fill(template: str, args: dict[str, Any]) -> str:
-    """Fill `{name}` placeholders that have a value; leave other braces alone."""
-    if not args:
-        return template
-    return _PLACEHOLDER.sub(lambda m: str(args[m.group(1)]) if m.group(1) in args else m.group(0), template)
 
 
 Detector = Callable[[Any, "Context"], Iterable[Hit]]
