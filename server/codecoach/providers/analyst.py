@@ -284,6 +284,9 @@ class CloudAnalyst:
             self._publish()  # the verdict reaches the status bar before the SDK below loads
             if check.usable:
                 gemini.prepare()  # LangChain's import and client, now rather than on the first review
+                from ..secret_scan import vendor_scanner
+
+                vendor_scanner()  # the redaction rule set too (0.4-2 s to load), before the first request
             return check
         except Exception as error:  # noqa: BLE001 - a broken check leaves the offline coach running
             log.exception("Checking the Gemini key and model failed")
