@@ -47,7 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("--json", action="store_true", help="machine-readable output")
     analyze.add_argument(
         "--remember", action="store_true",
-        help="also record the findings and concepts into the memory (CODECOACH_DATA_DIR) as one session",
+        help="also record the findings and concepts into the memory (CODECOACH_DATA_DIR) as one session;"
+             " mistakes already remembered and still there are not recorded again",
     )
     analyze.set_defaults(run=_analyze)
 
@@ -192,18 +193,22 @@ def _remember(results) -> bool:
     from .coach import remember_shown
 
     memory = _open_memory()
-    findings = 0
+    findings = known = 0
     try:
         memory.start_session()
         for path, text, analysis in results:
             file = str(path.resolve())
-            remember_shown(memory, file, analysis.findings, split_lines(text), analysis)
-            findings += len(analysis.findings)
+            new = remember_shown(memory, file, analysis.findings, split_lines(text), analysis)
+            findings += len(new)
+            known += len(analysis.findings) - len(new)
     finally:
         ok = memory.close(timeout=120)
     where = memory.data_dir
     if ok:
-        print(f"Remembered {findings} finding(s) from {len(results)} file(s) in {where}.", file=sys.stderr)
+        # Mistakes still open from an earlier run are the same occurrences, not new ones.
+        already = f" ({known} already remembered, unchanged)" if known else ""
+        print(f"Remembered {findings} finding(s) from {len(results)} file(s) in {where}{already}.",
+              file=sys.stderr)
     else:
         print(f"codecoach: could not save everything to the memory in {where} ({memory.health})", file=sys.stderr)
     return ok

@@ -53,9 +53,9 @@ class Coach:
         return session
 
     def close_document(self, file: str) -> None:
+        # The memory keeps the file's open occurrences: reopening it unchanged is not new.
         self.settle(file)
         self.sessions.pop(file, None)
-        self._with_memory(lambda m: m.forget_file_state(file))
 
     def analyze(self, file: str, text: str, version: int | None, prefs: Preferences) -> Report:
         """Worker thread: analyze one version, and open the memory once the first result exists."""
@@ -235,12 +235,15 @@ class Coach:
             memory.close(index=False)
 
 
-def remember_shown(memory: Memory, file: str, findings: list[Finding], lines: list[str], analysis: Analysis) -> None:
-    """What one look at a file teaches the memory: the mistakes on it and the concepts it uses."""
-    memory.record_shown(file, findings, lines)
+def remember_shown(memory: Memory, file: str, findings: list[Finding], lines: list[str],
+                   analysis: Analysis) -> list[str]:
+    """What one look at a file teaches the memory: the mistakes on it and the concepts it uses.
+    Returns the ids of the mistakes that were new (not still open from before)."""
+    new = memory.record_shown(file, findings, lines)
     if analysis.syntax_ok and analysis.concepts:
         flagged = {c for f in findings for c in f.concepts}
         memory.record_concepts(file, dict(analysis.concepts), clean=not findings, flagged=flagged)
+    return new
 
 
 REGION_CONTEXT = 2  # lines of code kept around a finding for memory and for Gemini

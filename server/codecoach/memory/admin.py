@@ -20,7 +20,7 @@ from .index import KINDS, STRUGGLES, ChromaIndex
 from .indexing import INDEX_CATCH_UP_DELAY, Indexer, mark_all_unindexed
 from .mastery import PREREQUISITES
 from .queries import to_ts
-from .schema import EVENT_TABLES
+from .schema import EVENT_TABLES, STATE_TABLES
 from .store import EventLog
 
 log = logging.getLogger(__name__)
@@ -28,18 +28,22 @@ log = logging.getLogger(__name__)
 
 class Admin:
     def __init__(self, log_: EventLog, index: ChromaIndex, indexer: Indexer, db_path: Path, *,
+                 load_live_state: Callable[[sqlite3.Connection], None],
                  forget_live_state: Callable[[], None], clear_retrievals: Callable[[], None]) -> None:
         self.log = log_
         self.index = index
         self.indexer = indexer
         self.db_path = db_path
-        # What the recorder keeps in memory (the session, open occurrences) must follow a
-        # forget-all, and retrievals cached before a reindex or forget may cite deleted rows.
+        # What the recorder keeps in memory (the session, open occurrences) is loaded from
+        # the log at open and must follow a forget; retrievals cached before a reindex or
+        # forget may cite deleted rows.
+        self._load_live_state = load_live_state
         self._forget_live_state = forget_live_state
         self._clear_retrievals = clear_retrievals
 
     def prepare(self, conn: sqlite3.Connection) -> None:
-        """Writer thread, at open: private file mode, the concept graph, the index's bookkeeping."""
+        """Writer thread, at open: private file mode, the concept graph, the index's bookkeeping,
+        and what the recorder continues (open occurrences, last observations)."""
         try:
             os.chmod(self.db_path, 0o600)
         except OSError:
@@ -67,6 +71,7 @@ class Admin:
             except Exception as error:  # noqa: BLE001
                 log.warning("memory: could not clear the index (%s); will retry", error)
                 conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index.dirty', '1')")
+        self._load_live_state(conn)
         # Catch up on rows not yet indexed (a crash, a new embedder) a little later: importing
         # chromadb and loading the model must not compete with the server's first diagnostics.
         timer = threading.Timer(INDEX_CATCH_UP_DELAY, lambda: self.log.submit_job(self.indexer.catch_up))
@@ -115,7 +120,15 @@ class Admin:
             else:
                 deleted["sessions"] = conn.execute(
                     "DELETE FROM sessions WHERE coalesce(ended, last_activity) < ?", (cutoff,)).rowcount
+            # The live state names files and messages too: what was forgotten starts over.
+            for table, col in STATE_TABLES.items():
+                if cutoff is None:
+                    conn.execute(f"DELETE FROM {table}")
+                else:
+                    conn.execute(f"DELETE FROM {table} WHERE {col} < ?", (cutoff,))
             conn.execute("COMMIT")
+            if cutoff is not None:
+                self._load_live_state(conn)
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             try:
                 for kind in KINDS:

@@ -83,12 +83,13 @@ class Memory:
         )
         self._sessions = Sessions(self.log, self.idle_seconds)
         self._recorder = Recorder(self.log, self._sessions, clock)
-        self._retriever = Retriever(self.index, embedder, self._worker, self._recorder.occurrence_id,
+        self._retriever = Retriever(self.index, embedder, self._worker, self._recorder.open_ids,
                                     cache_size=cache_size)
         self._indexer = Indexer(self.log, self.index, embedder, on_indexed=self._retriever.clear_cache)
         self._consolidator = Consolidator(self.log, self._sessions, self._worker, summarize, clock)
         self._reads = ReadModel(self.log, clock)
         self._admin = Admin(self.log, self.index, self._indexer, self.db_path,
+                            load_live_state=self._recorder.load,
                             forget_live_state=self._recorder.forget_all,
                             clear_retrievals=self._retriever.clear_cache)
         try:
@@ -243,7 +244,9 @@ class Memory:
         return self._recorder.record_feedback(file, rule, helpful, note, at=at)
 
     def forget_file_state(self, file: str) -> None:
-        """The document was closed: drop per-file dedup state (its next findings are new occurrences)."""
+        """Start `file` over: its open occurrences end and its next findings are new occurrences.
+
+        Not for a closed document (reopening an unchanged file continues its occurrences)."""
         self._recorder.forget_file_state(file)
 
     def occurrence_id(self, file: str, finding: Finding) -> str | None:
@@ -317,8 +320,9 @@ class Memory:
         """Rows of one event table, newest first, optionally filtered."""
         return self._reads.events(kind, since, until, limit=limit, file=file, rule=rule, concept=concept)
 
-    def sessions(self, since: Any = None, until: Any = None) -> list[dict[str, Any]]:
-        return self._reads.sessions(since, until)
+    def sessions(self, since: Any = None, until: Any = None, *, active_only: bool = False) -> list[dict[str, Any]]:
+        """Sessions started in the range; `active_only`: those in which something was recorded."""
+        return self._reads.sessions(since, until, active_only=active_only)
 
     def summaries(self, since: Any = None, until: Any = None) -> list[dict[str, Any]]:
         return self._reads.summaries(since, until)

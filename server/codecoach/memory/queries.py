@@ -177,10 +177,13 @@ class ReadModel:
         params.append(int(limit))
         return [dict(r) for r in self.rows(sql, params)]
 
-    def sessions(self, since: Any = None, until: Any = None) -> list[dict[str, Any]]:
+    def sessions(self, since: Any = None, until: Any = None, *, active_only: bool = False) -> list[dict[str, Any]]:
+        """Sessions started in the range, oldest first; `active_only`: those in which
+        something was recorded (not, say, an editor reopened on unchanged files)."""
         lo, hi = time_range(since, until)
         return [dict(r) for r in self.rows(
-            "SELECT * FROM sessions WHERE started >= ? AND started < ? ORDER BY started", (lo, hi))]
+            "SELECT * FROM sessions WHERE started >= ? AND started < ? AND (? = 0 OR events > 0)"
+            " ORDER BY started", (lo, hi, int(active_only)))]
 
     def summaries(self, since: Any = None, until: Any = None) -> list[dict[str, Any]]:
         lo, hi = time_range(since, until)

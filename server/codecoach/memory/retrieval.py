@@ -117,7 +117,7 @@ class BackgroundWorker:
                     self._cond.notify_all()
 
 
-CurrentOccurrence = Callable[[str, Finding], "str | None"]
+OpenInFile = Callable[[str], "set[str]"]
 
 
 class Retriever:
@@ -128,14 +128,14 @@ class Retriever:
         index: ChromaIndex,
         embedder: Embedder,
         worker: BackgroundWorker,
-        current_occurrence: CurrentOccurrence,
+        open_in_file: OpenInFile,
         *,
         cache_size: int = 512,
     ) -> None:
         self.index = index
         self.embedder = embedder
         self._worker = worker
-        self._current_occurrence = current_occurrence
+        self._open_in_file = open_in_file
         self._lock = threading.Lock()
         self._cache: collections.OrderedDict[str, list[PastStruggle]] = collections.OrderedDict()
         self._cache_size = cache_size
@@ -153,17 +153,26 @@ class Retriever:
     ) -> list[PastStruggle]:
         """Past struggles like this finding, nearest first (blocking: embeds and queries).
 
-        With `file`, the occurrence shown right now in that file is excluded (it is not
-        "before"); `exclude_ids` excludes more. Results farther than `max_distance`
-        (cosine; `same_rule_max_distance` for the same rule id) are dropped as not relevant. Call from a background thread or a
-        command, not on the typing path: the hover uses `prefetch` + `cached_similar`.
-        Returns [] if the index is unavailable.
+        With `file`, the occurrences still open in that file are excluded: "before" means
+        fixed earlier (or gone) and back again, or met in another file, never "still
+        there". `exclude_ids` excludes more. Results farther than `max_distance` (cosine;
+        `same_rule_max_distance` for the same rule id) are dropped as not relevant. Call
+        from a background thread or a command, not on the typing path: the hover uses
+        `prefetch` + `cached_similar`. Returns [] if the index is unavailable.
         """
         exclude = set(exclude_ids)
         if file is not None:
-            current = self._current_occurrence(file, finding)
-            if current:
-                exclude.add(current)
+            exclude |= self._open_in_file(file)
+        found = self._nearest_struggles(finding, region_text, k, exclude, max_distance, same_rule_max_distance)
+        if file is not None:
+            # Asked again after the search: the occurrence on screen may have been recorded
+            # (and indexed) while the model loaded, after the first look.
+            still_open = self._open_in_file(file)
+            found = [s for s in found if s.event_id not in still_open]
+        return found
+
+    def _nearest_struggles(self, finding: Finding, region_text: str, k: int, exclude: set[str],
+                           max_distance: float, same_rule_max_distance: float) -> list[PastStruggle]:
         text = struggle_text(finding.rule_id, finding.message, region_text)
         # The same rule is the strongest sign of "the same mistake": those first, nearest
         # code first; then other rules only when the text is really close.

@@ -54,7 +54,8 @@ class History(Protocol):
                file: str | None = None, rule: str | None = None,
                concept: str | None = None) -> list[dict[str, Any]]: ...
 
-    def sessions(self, since: Any = None, until: Any = None) -> list[dict[str, Any]]: ...
+    def sessions(self, since: Any = None, until: Any = None, *,
+                 active_only: bool = False) -> list[dict[str, Any]]: ...
 
     def feedback_counts(self, since: Any = None, until: Any = None) -> dict[str, tuple[int, int]]: ...
 
@@ -88,7 +89,8 @@ class NoHistory:
                concept: str | None = None) -> list[dict[str, Any]]:
         return []
 
-    def sessions(self, since: Any = None, until: Any = None) -> list[dict[str, Any]]:
+    def sessions(self, since: Any = None, until: Any = None, *,
+                 active_only: bool = False) -> list[dict[str, Any]]:
         return []
 
     def feedback_counts(self, since: Any = None, until: Any = None) -> dict[str, tuple[int, int]]:

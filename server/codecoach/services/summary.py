@@ -6,15 +6,18 @@ groups them). Definitions, also in docs/services.md:
 - period "day" is today; "week" is the 7 days ending today (a rolling week,
   so the chart always has 7 bars); "range" is start..end inclusive. The
   *previous period* is the same number of days just before.
-- activeMinutes: time inside sessions (first to last event; a session ends
-  after the memory's idle gap), credited to the day the session started; a
-  session counts at least one minute, so a single event is not "0 minutes".
+- sessions: sessions with activity (at least one event recorded in them):
+  reopening the editor on unchanged code records nothing, so it is not one.
+- activeMinutes: time inside those sessions (first to last event; a session
+  ends after the memory's idle gap), credited to the day the session started;
+  a session counts at least one minute, so a single event is not "0 minutes".
 - an *active day* is a day with any recorded event. streak.current is the
   run of active days ending on the period's last day (if that is today and
   nothing happened yet today, the run ending yesterday: the day is not over);
   streak.longest is the longest run up to the period's end.
 - concepts[].practiced: observations of the concept in analysed code
-  (concept_uses rows: one per analysed version that changed); struggles:
+  (concept_uses rows: one per analysed version whose concepts changed, even
+  across restarts); struggles:
   findings shown on it; mastery / previousMastery: the memory's state machine
   at the end / start of the period.
 - improved: concepts with fewer struggles than in the previous period.
@@ -103,7 +106,7 @@ def summary(
     history: History = memory if memory is not None else NoHistory()
 
     check(cancelled)
-    sessions = history.sessions(window.lo, window.hi)
+    sessions = history.sessions(window.lo, window.hi, active_only=True)
     days = activity_per_day(history, window, sessions)
     files = files_touched(history, window)
     totals = totals_of(days, files, sessions)
@@ -218,7 +221,7 @@ def streak_of(memory: History, window: Window) -> tuple[int, int]:
     active: set[date] = set()
     for table in ACTIVITY_KINDS:
         active.update(date.fromisoformat(d) for d in memory.per_day(table, None, window.hi))
-    active.update(local_day(s["started"]) for s in memory.sessions(None, window.hi))
+    active.update(local_day(s["started"]) for s in memory.sessions(None, window.hi, active_only=True))
     return streaks(active, window.last, window.today)
 
 
