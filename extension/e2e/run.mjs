@@ -37,9 +37,7 @@ const serverPython = process.env.CODECOACH_E2E_SERVER_PYTHON ? path.resolve(proc
 const bootstrap = !serverPython;
 const totalSeconds = Number(process.env.CODECOACH_E2E_TIMEOUT || (bootstrap ? 900 : 300));
 /** A step that fails for a reason tracked elsewhere: it still runs, and must start failing loudly once fixed. */
-const KNOWN_FAILURES = {
-  restart: 'issue 16 item 1 (memory room): a restart records the unfixed mistakes of a reopened file again',
-};
+const KNOWN_FAILURES = {};
 const artifacts = path.join(root, 'test-artifacts', 'e2e');
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 
