@@ -15,6 +15,8 @@
 //                                Unset: the real first-run bootstrap (private venv
 //                                + pip install of the wheel inside the .vsix).
 //   CODECOACH_E2E_VSIX           the package to install (default dist/code-coach-<version>.vsix)
+//   CODECOACH_E2E_WHEELHOUSE     bootstrap only: install from this folder of wheels, with no index
+//                                (pip's PIP_NO_INDEX + PIP_FIND_LINKS): the test needs no network
 //   CODECOACH_E2E_TIMEOUT        overall limit in seconds (default 300; 900 for the bootstrap)
 //   CODECOACH_E2E_HEADFUL=1      not headless (needs a display)
 //   CHROMIUM                     browser path (default /usr/bin/chromium)
@@ -27,6 +29,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { installTools } from './install-tools.mjs';
+import { checkPins } from './pins.mjs';
 import { E2EFailure, Workbench, fail, waitFor } from './workbench.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -189,6 +192,11 @@ async function main() {
     // The extension hands its own environment to the server (core/settings.ts serverEnv).
     GEMINI_BASE_URL: `http://127.0.0.1:${closedPort}`,
   };
+  if (bootstrap && process.env.CODECOACH_E2E_WHEELHOUSE) {
+    // The extension's pip inherits this environment: the learner's install, but from a local folder.
+    env.PIP_NO_INDEX = '1';
+    env.PIP_FIND_LINKS = path.resolve(process.env.CODECOACH_E2E_WHEELHOUSE);
+  }
   delete env.CODECOACH_SERVER_PYTHON;
   delete env.GOOGLE_API_KEY;
   delete env.GEMINI_API_KEY;
@@ -333,6 +341,21 @@ async function main() {
     const offline = (tooltip.match(/offline/gi) ?? []).length;
     expect(offline <= 1, `the offline status tooltip says "offline" ${offline} times: ${tooltip}`);
   });
+
+  if (bootstrap) {
+    await phase('the private environment holds the tested versions', async () => {
+      // <user-data>/User/globalStorage/<publisher>.<name>/server-env, made by src/bootstrap.ts
+      const storage = path.join(dirs['user-data'], 'User', 'globalStorage', `${pkg.publisher}.${pkg.name}`);
+      const python = path.join(storage, 'server-env', 'bin', 'python');
+      if (!fs.existsSync(python)) fail(`no private environment at ${python}`);
+      const constraints = path.join(root, 'extension', 'server-constraints.txt');
+      const { checked, wrong } = checkPins(python, constraints);
+      fs.writeFileSync(path.join(artifacts, 'pins.json'), JSON.stringify({ checked, wrong }, null, 2));
+      log(`pins: ${checked} installed packages checked against ${path.relative(root, constraints)}`);
+      if (wrong.length) fail(`the private environment differs from the lock: ${wrong.join('; ')}`);
+      if (checked < 30) fail(`only ${checked} packages matched a pin: is the constraints file in the .vsix?`);
+    });
+  }
 
   await phase('type a mistake', async () => {
     await wb.goTo(TYPED_LINE, 1);
