@@ -322,6 +322,11 @@ class CloudAnalyst:
             return offline_status("Offline coach: rules, concepts and editing hints" + (f" ({reason})" if reason else ""))
         return cloud_status(chain, self._gemini(chain), self._check)
 
+    def breaker_states(self) -> tuple[str, ...]:
+        """The providers' breaker states as of now, from memory only (cheap, any thread)."""
+        chain = self._chain
+        return tuple(b.state for b in chain.breakers.values()) if chain is not None else ()
+
     def refresh_status(self) -> None:
         """Publish the status if time alone changed it (an open breaker's cooldown ended: half-open)."""
         if not self.disabled_reason() and self._chain is not None:
@@ -425,10 +430,13 @@ class CloudAnalyst:
                            lambda redact: reviewing.messages(batch, lines, offline, past, redact),
                            about=path, reserve=False)
         if answer.outcome.result is None and not answer.outcome.blocked:
-            until = self._monotonic() + FAILED_RETRY_SECONDS
-            with self._lock:
-                for chunk in batch:
-                    self._failed[chunk.digest] = until
+            if answer.outcome.attempted:
+                # The request failed: these chunks wait before they are tried again. When nothing was
+                # sent (breaker open, budget spent) they simply go at the next chance.
+                until = self._monotonic() + FAILED_RETRY_SECONDS
+                with self._lock:
+                    for chunk in batch:
+                        self._failed[chunk.digest] = until
             if answer.outcome.error:
                 log.info("Cloud analysis of %s skipped: %s", path, answer.outcome.error)
             return {}
