@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import textwrap
 from collections import Counter
+from dataclasses import dataclass
 
 from ..analysis import concepts as concept_tags
 from ..analysis.engine import Analyzer
@@ -15,6 +16,26 @@ from .resources import resources_for
 
 def explain_findings(findings: list[Finding]) -> str:
     return "\n\n---\n\n".join(f.hover_markdown() for f in findings)
+
+
+@dataclass(frozen=True)
+class QuickFix:
+    """One light-bulb action on a finding: what it does (`explain`, `recommend`, `disable`), its
+    title, and the argument its command takes (the front end adds where the finding is)."""
+
+    kind: str
+    title: str
+    argument: dict
+
+
+def quick_fixes(rule: str, concepts: list[str]) -> list[QuickFix]:
+    """The actions a finding offers: explain it, read about its concept, or never show the rule again."""
+    fixes = [QuickFix("explain", f"Explain this mistake ({rule})", {})]
+    if concepts:
+        fixes.append(QuickFix("recommend", f"Recommendations for {concept_tags.label(concepts[0]).lower()}",
+                              {"concept": concepts[0]}))
+    fixes.append(QuickFix("disable", f"Don't show {rule} again", {"rule": rule}))
+    return fixes
 
 
 def hover_section(finding: Finding, *, markdown: bool, met_before: str | None = None,
