@@ -58,10 +58,12 @@ run: venv
 
 # Every test: the Python suites (unit, LSP end to end, memory, cloud against the fake
 # Gemini, services, benchmark smoke runs), the extension's unit tests, and the extension
-# end to end in a real VS Code (code-server + Chromium, installed by ext-deps).
+# end to end in a real VS Code (code-server + Chromium, installed by ext-deps): once with
+# this checkout's server, once installed from the .vsix as on a learner's first run.
 test: venv ext-test-unit
 	$(PY) -m pytest -q
 	$(MAKE) ext-test-e2e
+	$(MAKE) ext-test-e2e-bootstrap
 
 # Benchmarks (figures beside their targets, never pass/fail): `make bench` writes
 # bench/RESULTS.md (~20 min); the quick version also runs inside `make test`

@@ -21,7 +21,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
 DEFAULT_OUTPUT = BENCH / "RESULTS.md"
-CORPORA = REPO.parent / "shared" / "corpora"
+# Real learner programs, read in place (never copied into the project): CODECOACH_CORPORA, else
+# ../shared/corpora beside the checkout. Benchmarks fall back to examples/ without them.
+CORPORA = Path(os.environ.get("CODECOACH_CORPORA") or REPO.parent / "shared" / "corpora")
 EXAMPLES = REPO / "examples"
 VENV_BIN = Path(sys.executable).parent
 CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100

@@ -14,6 +14,8 @@ of the file is kept):
   economy    Gemini economy: typing replay against the fake Gemini, cloud on (bench/economy.py)
   vectors    ChromaDB ingest and query, embedded and server (bench/vectors.py)
   examples   live examples: QuixBugs bugs found, false alarms, localization, overhead (bench/examples.py)
+  redaction  redaction of 64 KiB adversarial text, the generated secret corpus, false
+             redactions on the learner corpora (bench/redaction.py)
   detect     detection quality (bench/detect.py, run as a subprocess)
 
 `--quick` is a smoke-test size (< 2 minutes) used by tests/test_bench_quick.py;
@@ -42,6 +44,7 @@ import coldstart  # noqa: E402
 import economy  # noqa: E402
 import examples  # noqa: E402
 import perfile  # noqa: E402
+import redaction  # noqa: E402
 import replay  # noqa: E402
 import vectors  # noqa: E402
 from common import (  # noqa: E402
@@ -59,8 +62,8 @@ from common import (  # noqa: E402
     write_section,
 )
 
-SECTIONS = ("replay", "analysis", "coldstart", "perfile", "economy", "vectors", "examples", "detect")
-ORDER = ("summary", "replay", "analysis", "coldstart", "perfile", "economy", "vectors", "examples")
+SECTIONS = ("replay", "analysis", "coldstart", "perfile", "economy", "vectors", "examples", "redaction", "detect")
+ORDER = ("summary", "replay", "analysis", "coldstart", "perfile", "economy", "vectors", "examples", "redaction")
 DETECT_TIMEOUT = 900
 
 
@@ -154,7 +157,7 @@ def summary_section(rows: list[tuple], detect: list[tuple], quick: bool, argv: l
         "|---|---:|---:|---|---|",
     ]
     for figure, value, target, baseline, unit in rows:
-        digits = 0 if unit in ("records/s", "%", "req", "chunks") else 2
+        digits = 0 if unit in ("records/s", "%", "req", "chunks", "files") else 2
         out.append(f"| {figure} | {fmt(value, digits)} {unit} | {_target_text(target, unit)} | {baseline} | {_verdict(value, target)} |")
     for label, caused, false_flag in detect:
         out.append(f"| Detection, {label}: caused by the bug / false flag on fixed programs | {caused} / {false_flag} | – | see Detection | – |")
@@ -231,6 +234,10 @@ def main(argv: list[str] | None = None) -> int:
         r = examples.run(args.quick, CORPORA / "quixbugs")
         return examples.render(r, args.quick, full_argv, time.perf_counter() - t0), examples.summary_rows(r)
 
+    def do_redaction(t0):
+        r = redaction.run(args.quick)
+        return redaction.render(r, args.quick, full_argv, time.perf_counter() - t0), redaction.summary_rows(r)
+
     step("coldstart", "Cold start: process start → first diagnostics", do_coldstart)
     step("replay", "Typing replay over LSP (stdio)", do_replay)
     step("analysis", "Analysis latency after a single-character edit (in process)", do_analysis)
@@ -238,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     step("economy", "Economy (Gemini path)", do_economy)
     step("vectors", "Vector store (ChromaDB)", do_vectors)
     step("examples", "Live examples (QuixBugs and a 100-line exercise)", do_examples)
+    step("redaction", "Redaction: adversarial text, secret corpus, false redactions", do_redaction)
     if "detect" in only:
         print("run.py: detect (bench/detect.py)...", file=sys.stderr, flush=True)
         try:
@@ -249,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         statuses["detect"] = "kept from the previous run (--only)" if read_section(output, "detect") else "not run (--only)"
 
     # Overview rows in the order of the sections.
-    order = {"replay": 0, "analysis": 1, "coldstart": 2, "perfile": 3, "economy": 4, "vectors": 5, "examples": 6}
+    order = {"replay": 0, "analysis": 1, "coldstart": 2, "perfile": 3, "economy": 4, "vectors": 5, "examples": 6,
+             "redaction": 7}
     for name in sorted(section_rows, key=lambda k: order.get(k, 9)):
         rows.extend(section_rows[name])
     summary = summary_section(rows, detect_rows(output), args.quick, full_argv, time.perf_counter() - started,

@@ -7,7 +7,9 @@
 #   make ext-test-unit            node --test on the TypeScript logic
 #   make ext-test-e2e             real VS Code (code-server) + Chromium, server from $(PY)
 #   make ext-test-e2e-bootstrap   the same, but the server is installed from the .vsix
-#                                 into a private venv exactly as on a learner's first run
+#                                 into a private venv exactly as on a learner's first run,
+#                                 from a local wheelhouse of the pinned versions (no network in
+#                                 the test), and checked against the shipped constraints
 
 PY ?= .venv/bin/python
 EXT_VERSION = $(shell node -p "require('./package.json').version")
@@ -15,7 +17,7 @@ VSIX = dist/code-coach-$(EXT_VERSION).vsix
 EXT_NPM_STAMP := node_modules/.codecoach-npm-ci
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: ext-deps ext-apt-deps ext-build vsix ext-test-unit ext-e2e-tools ext-test-e2e ext-test-e2e-bootstrap ext-clean
+.PHONY: ext-deps ext-apt-deps ext-build vsix ext-test-unit ext-e2e-tools ext-test-e2e ext-test-e2e-bootstrap ext-wheelhouse ext-clean
 
 ext-deps: ext-apt-deps $(EXT_NPM_STAMP)
 
@@ -49,8 +51,23 @@ ext-e2e-tools: ext-apt-deps
 ext-test-e2e: ext-e2e-tools vsix venv
 	CODECOACH_E2E_SERVER_PYTHON=$(abspath $(PY)) npm run -s test:e2e
 
-ext-test-e2e-bootstrap: ext-e2e-tools vsix
-	npm run -s test:e2e
+# The wheels the first-run bootstrap installs, at the pinned versions, fetched (or built, for the
+# few packages without a wheel) once per constraints file; the e2e then installs with no index.
+WHEELHOUSE := .cache/wheelhouse
+WHEELHOUSE_STAMP = $(WHEELHOUSE)/.constraints-$(shell sha256sum extension/server-constraints.txt 2>/dev/null | cut -c1-16)
+
+ext-wheelhouse: vsix
+	@$(MAKE) --no-print-directory $(WHEELHOUSE_STAMP)
+
+$(WHEELHOUSE)/.constraints-%:
+	mkdir -p $(WHEELHOUSE)
+	# --isolated and no config file: only PyPI, whatever this machine's pip.conf adds.
+	PIP_CONFIG_FILE=/dev/null $(TOOLS)/bin/python -m pip --isolated wheel --quiet --disable-pip-version-check --no-deps \
+	  --find-links $(WHEELHOUSE) -w $(WHEELHOUSE) -r extension/server-constraints.txt
+	rm -f $(WHEELHOUSE)/.constraints-* && touch $@
+
+ext-test-e2e-bootstrap: ext-e2e-tools vsix ext-wheelhouse
+	CODECOACH_E2E_WHEELHOUSE=$(abspath $(WHEELHOUSE)) npm run -s test:e2e
 
 ext-clean:
-	rm -rf extension/out extension/server-wheel extension/server-constraints.txt dist/*.vsix test-artifacts/e2e
+	rm -rf extension/out extension/server-wheel extension/server-constraints.txt dist/*.vsix test-artifacts/e2e $(WHEELHOUSE)

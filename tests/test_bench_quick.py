@@ -102,6 +102,13 @@ def test_quick_benchmark_writes_every_section_with_numbers(tmp_path):
     live = _section(text, "examples")
     assert _has_number(_row(live, "settle → findings, excluding the examples' own run time")[2])
     assert "Examples: settle → findings overhead" in summary
+
+    redaction = _section(text, "redaction")
+    row = _row(redaction, "dotted string, one line")
+    assert _has_number(row[1]) and _has_number(row[3]), row
+    assert _has_number(_row(redaction, "vendor")[1]) and _has_number(_row(redaction, "connection-string")[1])
+    assert "Redaction of 64 KiB adversarial text" in summary
+
     if CORPORA.is_dir():
         assert _has_number(_row(live, "Fixed programs with any examples finding")[1])
         detect = _section(text, "detect")

@@ -74,7 +74,9 @@ export async function discover(log: vscode.LogOutputChannel): Promise<Discovery>
   const discovery = await discoverPython({
     serverPythonSetting: () => config.get<string>('server.python'),
     serverPythonEnv: () => process.env.CODECOACH_SERVER_PYTHON,
-    pythonExtensionInterpreter: () => pythonFromPythonExtension(resource),
+    // The Python extension's interpreter may be a workspace's own .venv: in Restricted Mode a
+    // workspace must not pick the executable, so only the learner's settings and PATH count.
+    pythonExtensionInterpreter: () => (vscode.workspace.isTrusted ? pythonFromPythonExtension(resource) : Promise.resolve(undefined)),
     interpreterSetting: () => config.get<string>('python.interpreter'),
     pathCandidates: () => (process.platform === 'win32' ? ['python', 'py'] : ['python3', 'python']),
     probe: probePython,

@@ -15,6 +15,9 @@ import { BootstrapError, resolveServerPython } from './bootstrap';
 import { ApiKeyStore } from './secrets';
 import { describeEnv, didChangeConfigurationParams, needsRestart, processSettings, serverEnv, serverSettings } from './core/settings';
 import { ClientState } from './core/status';
+import { trustedProcessSettings, trustedServerSettings } from './core/trust';
+import { middleware } from './middleware';
+import { WorkspaceKey } from './workspaceKey';
 
 /** Commands the server may put in trusted hover/markdown links. */
 const TRUSTED_COMMANDS = ['codecoach.feedback', 'codecoach.openSummary', 'codecoach.openRecommendations', 'codecoach.explainSelection'];
@@ -31,15 +34,20 @@ export class CoachClient implements vscode.Disposable {
   /** Raw `codecoach/status` params. */
   readonly onStatus = this.statusEmitter.event;
 
+  private readonly workspaceKey: WorkspaceKey;
+
   constructor(
     private readonly context: vscode.ExtensionContext,
     readonly log: vscode.LogOutputChannel,
     private readonly keys: ApiKeyStore,
   ) {
+    this.workspaceKey = new WorkspaceKey(context, log);
     this.disposables.push(
       this.stateEmitter,
       this.statusEmitter,
       vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)),
+      // Restricted Mode ran the offline coach only: now cloud analysis and examples may run.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.restart('the workspace is now trusted')),
       keys.onDidChange(() => {
         if (vscode.workspace.getConfiguration('codecoach').get('cloud.enabled')) {
           void this.restart('the API key changed');
@@ -73,8 +81,14 @@ export class CoachClient implements vscode.Disposable {
     }
     const config = vscode.workspace.getConfiguration('codecoach');
     const read = (k: string) => config.get(k);
-    const settings = serverSettings(read);
-    const env = serverEnv(process.env, processSettings(read), await this.keys.get());
+    const trusted = vscode.workspace.isTrusted;
+    const settings = trustedServerSettings(serverSettings(read), trusted);
+    const processes = trustedProcessSettings(processSettings(read), trusted);
+    const ownKey = await this.keys.get();
+    const key = ownKey ?? this.workspaceKey.resolve({ cloudEnabled: processes.cloudEnabled, hasOwnKey: false },
+      () => void this.restart('the learner confirmed the key in the workspace .env'));
+    const env = serverEnv(process.env, processes, key);
+    if (!trusted) this.log.info('Restricted Mode: the offline coach only (no cloud analysis, no examples run).');
     this.log.info(`Starting the server: ${server.description}`);
     this.log.info(`Server environment: ${describeEnv(env)}`);
 
@@ -94,6 +108,7 @@ export class CoachClient implements vscode.Disposable {
       diagnosticCollectionName: 'codecoach',
       markdown: { isTrusted: { enabledCommands: TRUSTED_COMMANDS }, supportHtml: false },
       connectionOptions: { maxRestartCount: 4 },
+      middleware,
     };
     const client = new LanguageClient('codecoach', 'Code Coach', serverOptions, clientOptions);
     client.onDidChangeState((e) => {
@@ -159,7 +174,9 @@ export class CoachClient implements vscode.Disposable {
     }
     if (this.client && this.running) {
       const config = vscode.workspace.getConfiguration('codecoach');
-      void this.client.sendNotification(DidChangeConfigurationNotification.type, didChangeConfigurationParams((k) => config.get(k)));
+      const params = didChangeConfigurationParams((k) => config.get(k));
+      params.settings.codecoach = trustedServerSettings(params.settings.codecoach, vscode.workspace.isTrusted);
+      void this.client.sendNotification(DidChangeConfigurationNotification.type, params);
     }
   }
 

@@ -34,8 +34,3 @@ export class ApiKeyStore {
     return this.secrets.delete(KEY);
   }
 }
-
-/** A light sanity check: Google API keys are 39 characters starting with "AIza". Others are accepted with a warning. */
-export function looksLikeGoogleKey(value: string): boolean {
-  return /^AIza[0-9A-Za-z_\-]{35}$/.test(value.trim());
-}

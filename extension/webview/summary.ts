@@ -1,6 +1,7 @@
 // The summary webview's script (bundled with Chart.js; loads nothing from the network).
 // It receives a ready-made SummaryModel from the extension and draws three charts.
-// Text goes in with textContent only. Colours come from the editor theme's CSS
+// Text goes in with textContent only (`code` spans become <code> elements, built
+// with the DOM, never parsed as HTML). Colours come from the editor theme's CSS
 // variables and are recomputed when the theme changes.
 
 import {
@@ -16,8 +17,9 @@ import {
   Tooltip,
   type ChartConfiguration,
 } from 'chart.js';
+import { splitCodeSpans } from '../src/core/markdown';
 import type { SummaryModel } from '../src/core/summaryModel';
-import { MASTERY_LABELS } from '../src/core/summaryModel';
+import { MASTERY_WORDS, TOP_MASTERY_LINES } from '../src/core/summaryModel';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Tooltip);
 
@@ -26,6 +28,7 @@ const vscode = acquireVsCodeApi();
 
 const charts: Chart[] = [];
 let lastModel: SummaryModel | undefined;
+let allMasteryLines = false;
 
 function cssVar(name: string, fallback: string): string {
   const v = getComputedStyle(document.body).getPropertyValue(name).trim();
@@ -34,16 +37,18 @@ function cssVar(name: string, fallback: string): string {
 
 function palette() {
   return {
-    fg: cssVar('--vscode-foreground', '#cccccc'),
     muted: cssVar('--vscode-descriptionForeground', '#999999'),
     grid: cssVar('--vscode-editorWidget-border', 'rgba(128,128,128,0.35)'),
-    series: [
+    blue: cssVar('--vscode-charts-blue', '#3794ff'),
+    red: cssVar('--vscode-charts-red', '#f14c4c'),
+    green: cssVar('--vscode-charts-green', '#89d185'),
+    // Five colours no two of which look alike, for the mastery lines.
+    lines: [
       cssVar('--vscode-charts-blue', '#3794ff'),
-      cssVar('--vscode-charts-red', '#f14c4c'),
-      cssVar('--vscode-charts-green', '#89d185'),
-      cssVar('--vscode-charts-yellow', '#cca700'),
-      cssVar('--vscode-charts-purple', '#b180d7'),
       cssVar('--vscode-charts-orange', '#d18616'),
+      cssVar('--vscode-charts-green', '#89d185'),
+      cssVar('--vscode-charts-purple', '#b180d7'),
+      cssVar('--vscode-charts-yellow', '#cca700'),
     ],
     font: cssVar('--vscode-font-family', 'sans-serif'),
   };
@@ -56,12 +61,21 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: 
   return e;
 }
 
+/** Text with `code` spans as <code> elements. */
+function rich<K extends keyof HTMLElementTagNameMap>(tag: K, text: string, cls?: string): HTMLElementTagNameMap[K] {
+  const e = el(tag, undefined, cls);
+  for (const s of splitCodeSpans(text)) e.append(s.code ? el('code', s.text) : document.createTextNode(s.text));
+  return e;
+}
+
+const byId = (id: string) => document.getElementById(id)!;
+
 function setState(state: 'loading' | 'rendered' | 'error' | 'empty'): void {
   document.body.dataset.state = state;
 }
 
 function showMessage(text: string, kind: 'error' | 'info'): void {
-  const box = document.getElementById('message')!;
+  const box = byId('message');
   box.replaceChildren();
   if (text) box.append(el('div', text, kind));
 }
@@ -77,60 +91,66 @@ function drawCharts(m: SummaryModel): void {
   Chart.defaults.borderColor = p.grid;
   Chart.defaults.font.family = p.font;
   const common = { responsive: true, maintainAspectRatio: false, animation: false as const };
+  const legend = { labels: { boxWidth: 12, boxHeight: 12 } };
 
+  byId('activity-caption').textContent = m.activity.unit === 'hour' ? 'Activity by hour' : 'Activity per day';
   const activity: ChartConfiguration = {
     type: 'bar',
     data: {
       labels: m.activity.labels,
       datasets: [
-        { type: 'bar', label: 'Active minutes', data: m.activity.activeMinutes, backgroundColor: p.series[0], yAxisID: 'y' },
-        { type: 'line', label: 'Mistakes met', data: m.activity.findings, borderColor: p.series[1], backgroundColor: p.series[1], yAxisID: 'y1' },
-        { type: 'line', label: 'Fixed', data: m.activity.fixes, borderColor: p.series[2], backgroundColor: p.series[2], yAxisID: 'y1' },
+        { type: 'bar', label: 'Active minutes', data: m.activity.activeMinutes, backgroundColor: p.blue, yAxisID: 'y' },
+        { type: 'line', label: 'Mistakes met', data: m.activity.findings, borderColor: p.red, backgroundColor: p.red, yAxisID: 'y1' },
+        { type: 'line', label: 'Fixed', data: m.activity.fixes, borderColor: p.green, backgroundColor: p.green, yAxisID: 'y1' },
       ],
     },
     options: {
       ...common,
+      plugins: { legend },
       scales: {
-        y: { beginAtZero: true, title: { display: true, text: 'minutes' } },
-        y1: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false }, ticks: { precision: 0 }, title: { display: true, text: 'count' } },
+        x: { ticks: { autoSkip: true, maxRotation: 0 } },
+        y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'minutes' } },
+        y1: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false }, ticks: { precision: 0 }, title: { display: true, text: 'mistakes / fixes' } },
       },
     },
   };
 
+  // One readable bar pair per concept: the box grows with the number of concepts.
+  byId('concepts-box').style.height = `${Math.max(140, 70 + 34 * m.concepts.labels.length)}px`;
+  byId('concepts-more').textContent = m.concepts.more ? `The ${m.concepts.labels.length} concepts with the most struggles; ${m.concepts.more} more in the table below.` : '';
   const concepts: ChartConfiguration = {
     type: 'bar',
     data: {
       labels: m.concepts.labels,
       datasets: [
-        { label: 'Struggles', data: m.concepts.struggles, backgroundColor: p.series[1] },
-        { label: 'Practiced', data: m.concepts.practiced, backgroundColor: p.series[0] },
+        { label: 'Struggles', data: m.concepts.struggles, backgroundColor: p.red, maxBarThickness: 14 },
+        { label: 'Practiced', data: m.concepts.practiced, backgroundColor: p.blue, maxBarThickness: 14 },
       ],
     },
-    options: { ...common, indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
+    options: { ...common, indexAxis: 'y', plugins: { legend }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { ticks: { autoSkip: false } } } },
   };
 
+  const series = m.mastery.series.filter((s) => s.shown || allMasteryLines);
+  const toggle = byId('mastery-toggle') as HTMLButtonElement;
+  const extra = m.mastery.series.length - TOP_MASTERY_LINES;
+  toggle.hidden = extra <= 0;
+  toggle.textContent = allMasteryLines ? `Show the top ${TOP_MASTERY_LINES}` : `Show all ${m.mastery.series.length} concepts`;
+  toggle.setAttribute('aria-pressed', String(allMasteryLines));
   const mastery: ChartConfiguration = {
     type: 'line',
     data: {
       labels: m.mastery.labels,
-      datasets: m.mastery.series.map((s, i) => ({
-        label: s.label,
-        data: s.levels,
-        borderColor: p.series[i % p.series.length],
-        backgroundColor: p.series[i % p.series.length],
-        spanGaps: true,
-        stepped: false,
-      })),
+      datasets: series.map((s, i) => {
+        const colour = p.lines[i % p.lines.length];
+        // Beyond five lines colours repeat: a dash pattern keeps each line its own.
+        const dash = [[], [6, 4], [2, 3]][Math.floor(i / p.lines.length) % 3];
+        return { label: s.label, data: s.levels, borderColor: colour, backgroundColor: colour, borderDash: dash, spanGaps: true, borderWidth: 2, pointRadius: 3 };
+      }),
     },
     options: {
       ...common,
-      scales: {
-        y: {
-          min: 0,
-          max: 5,
-          ticks: { stepSize: 1, callback: (v) => MASTERY_LABELS[Number(v)] ?? '' },
-        },
-      },
+      plugins: { legend },
+      scales: { y: { min: 0, max: 5, ticks: { stepSize: 1, callback: (v) => MASTERY_WORDS[Number(v)] ?? '' } } },
     },
   };
 
@@ -141,72 +161,70 @@ function drawCharts(m: SummaryModel): void {
   document.body.dataset.charts = String(charts.length);
 }
 
-function table(caption: string, head: string[], rows: string[][]): HTMLElement {
-  const t = el('table');
+/** A table whose cells may quote code; `numeric` columns are right-aligned. */
+function table(caption: string, head: string[], rows: string[][], numeric: number[] = []): HTMLElement {
+  const t = el('table', undefined, 'fit');
   t.append(el('caption', caption));
-  const thead = el('thead');
   const tr = el('tr');
-  for (const h of head) tr.append(el('th', h));
-  thead.append(tr);
+  head.forEach((h, i) => tr.append(el('th', h, numeric.includes(i) ? 'num' : undefined)));
   const tbody = el('tbody');
   for (const r of rows) {
     const row = el('tr');
-    for (const c of r) row.append(el('td', c));
+    r.forEach((c, i) => row.append(rich('td', c, numeric.includes(i) ? 'num' : undefined)));
     tbody.append(row);
   }
+  const thead = el('thead');
+  thead.append(tr);
   t.append(thead, tbody);
   return t;
 }
 
-const ARROW = { up: '↑', down: '↓', same: '→', '': '' } as const;
-
 function render(m: SummaryModel): void {
   lastModel = m;
-  document.getElementById('title')!.textContent = `Learning Summary — ${m.title}`;
-  document.getElementById('range')!.textContent = m.from && m.to ? (m.from === m.to ? m.from : `${m.from} to ${m.to}`) : '';
-  for (const b of Array.from(document.querySelectorAll<HTMLButtonElement>('button[data-period]'))) {
-    b.setAttribute('aria-pressed', String(b.dataset.period === m.period));
-  }
+  byId('range').textContent = m.rangeText ? `${m.title}: ${m.rangeText}` : m.title;
+  pressPeriod(m.period);
 
-  const totals = document.getElementById('totals')!;
-  totals.replaceChildren(
-    ...m.totals.map((t) => {
-      const card = el('div', undefined, 'total');
-      card.append(el('div', String(t.value), 'value'), el('div', t.label, 'label'));
-      return card;
-    }),
-    (() => {
-      const card = el('div', undefined, 'total');
-      card.append(el('div', `${m.streak.current} day${m.streak.current === 1 ? '' : 's'}`, 'value'), el('div', `Streak (longest ${m.streak.longest})`, 'label'));
-      return card;
-    })(),
+  const card = (value: string, label: string) => {
+    const c = el('div', undefined, 'total');
+    c.append(el('div', value, 'value'), el('div', label, 'label'));
+    return c;
+  };
+  byId('totals').replaceChildren(
+    ...m.totals.map((t) => card(String(t.value), t.label)),
+    card(`${m.streak.current} day${m.streak.current === 1 ? '' : 's'}`, `Streak (longest ${m.streak.longest})`),
   );
 
-  const narrative = document.getElementById('narrative')!;
+  const narrative = byId('narrative');
   narrative.replaceChildren();
   if (m.narrative) {
-    narrative.append(el('p', m.narrative));
-    if (m.generatedBy) narrative.append(el('p', `Written by: ${m.generatedBy}`, 'muted small'));
+    narrative.append(rich('p', m.narrative));
+    if (m.writtenBy) narrative.append(el('p', m.writtenBy, 'muted small'));
   }
 
-  const tables = document.getElementById('tables')!;
+  const tables = byId('tables');
   tables.replaceChildren();
   if (m.conceptTable.length) {
-    tables.append(table('Concepts', ['Concept', 'Practiced', 'Struggles', 'Mastery'], m.conceptTable.map((c) => [
-      c.label, String(c.practiced), String(c.struggles),
-      [c.previousMastery && c.previousMastery !== c.mastery ? `${c.previousMastery} ${ARROW[c.trend] || '→'} ` : '', c.mastery].join(''),
-    ])));
+    tables.append(table('Concepts', ['Concept', 'Practiced', 'Struggles', 'Mastery', 'Change'],
+      m.conceptTable.map((c) => [c.label, String(c.practiced), String(c.struggles), c.mastery, c.change]), [1, 2]));
   }
   if (m.topStruggles.length) {
-    tables.append(table('Top struggles', ['Rule', 'Mistake', 'Concept', 'Times'], m.topStruggles.map((t) => [t.rule, t.message, t.concept, String(t.count)])));
+    tables.append(table('Top struggles', ['Rule', 'Mistake', 'Concept', 'Times'], m.topStruggles.map((t) => [t.rule, t.message, t.concept, String(t.count)]), [3]));
   }
   if (m.improved.length) {
-    tables.append(table('Improved', ['Concept', 'Before', 'After'], m.improved.map((i) => [i.label, String(i.before), String(i.after)])));
+    tables.append(table('Fewer mistakes than before', ['Concept', 'Before', 'Now'], m.improved.map((i) => [i.label, String(i.before), String(i.after)]), [1, 2]));
   }
 
   showMessage(m.empty ? 'Nothing recorded for this period yet. Open a Python file and start coding: the coach fills this in as you go.' : '', 'info');
   drawCharts(m);
   setState(m.empty ? 'empty' : 'rendered');
+  // How many times the page was drawn: a test (and a curious reader) can tell a fresh answer.
+  document.body.dataset.renders = String(Number(document.body.dataset.renders ?? 0) + 1);
+}
+
+function pressPeriod(period: string | undefined): void {
+  for (const b of Array.from(document.querySelectorAll<HTMLButtonElement>('button[data-period]'))) {
+    b.setAttribute('aria-pressed', String(b.dataset.period === period));
+  }
 }
 
 window.addEventListener('message', (event: MessageEvent) => {
@@ -227,10 +245,16 @@ window.addEventListener('message', (event: MessageEvent) => {
 
 for (const b of Array.from(document.querySelectorAll<HTMLButtonElement>('button[data-period]'))) {
   b.addEventListener('click', () => {
+    pressPeriod(b.dataset.period); // at once: the buttons never wait for the data
     setState('loading');
     vscode.postMessage({ type: 'period', period: b.dataset.period });
   });
 }
+
+byId('mastery-toggle').addEventListener('click', () => {
+  allMasteryLines = !allMasteryLines;
+  if (lastModel) drawCharts(lastModel);
+});
 
 // Redraw with the new colours when the theme changes (VS Code swaps body classes).
 new MutationObserver(() => {

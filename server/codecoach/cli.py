@@ -53,7 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument(
         "--remember", action="store_true",
-        help="also record the findings and concepts into the memory (CODECOACH_DATA_DIR) as one session",
+        help="also record the findings and concepts into the memory (CODECOACH_DATA_DIR) as one session;"
+             " mistakes already remembered and still there are not recorded again",
     )
     analyze.set_defaults(run=_analyze)
 
@@ -183,13 +184,14 @@ def _concept_slug(text: str, taxonomy: dict[str, str]) -> str | None:
 
 def _remember(results) -> bool:
     """Record what `analyze` found into the memory as one session, then flush it."""
-    findings = 0
+    findings = known = 0
     coach = _new_coach()
     try:
         for path, text, analysis, examples in results:
             # A failing example is a struggle like any other.
-            coach.remember_analysis(str(path.resolve()), text, analysis, extra=examples)
-            findings += len(analysis.findings) + len(examples)
+            new = coach.remember_analysis(str(path.resolve()), text, analysis, extra=examples)
+            findings += len(new)
+            known += len(analysis.findings) + len(examples) - len(new)
     except RuntimeError as error:
         print(f"codecoach: could not remember anything: {error}", file=sys.stderr)
         coach.close()
@@ -197,7 +199,10 @@ def _remember(results) -> bool:
     ok = coach.close(timeout=120, index=True)
     where = coach.data_dir
     if ok:
-        print(f"Remembered {findings} finding(s) from {len(results)} file(s) in {where}.", file=sys.stderr)
+        # Mistakes still open from an earlier run are the same occurrences, not new ones.
+        already = f" ({known} already remembered, unchanged)" if known else ""
+        print(f"Remembered {findings} finding(s) from {len(results)} file(s) in {where}{already}.",
+              file=sys.stderr)
     else:
         print(f"codecoach: could not save everything to the memory in {where} ({coach.memory_problem()})",
               file=sys.stderr)
@@ -208,7 +213,8 @@ def _new_coach():
     """The coach the command line drives: no editor, memory in CODECOACH_DATA_DIR (or the default)."""
     from .coach import Coach
 
-    return Coach(data_dir=os.environ.get("CODECOACH_DATA_DIR") or None)
+    # The learner ran this in their folder: its .env may hold their key (never the language server's).
+    return Coach(data_dir=os.environ.get("CODECOACH_DATA_DIR") or None, dotenv_dirs=[os.getcwd()])
 
 
 @contextlib.contextmanager

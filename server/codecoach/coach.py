@@ -83,11 +83,12 @@ class ExamplesUpdate:
 
 class Coach:
     def __init__(self, *, data_dir: str | None = None, remember: bool = True,
-                 settings: Settings | None = None) -> None:
+                 settings: Settings | None = None, dotenv_dirs: Sequence[str] = ()) -> None:
         self.analyzer = Analyzer()
         self.sessions: dict[str, DocumentSession] = {}
         self.settings = settings or Settings()
         self._data_dir = data_dir
+        self._dotenv_dirs = list(dotenv_dirs)  # where a .env may hold the key: the CLI's folder, never a workspace
         self._remember = remember
         self._memory: Memory | None = None
         self._memory_failed = False
@@ -129,9 +130,9 @@ class Coach:
         return session
 
     def close_document(self, file: str) -> None:
+        # The memory keeps the file's open occurrences: reopening it unchanged is not new.
         self.settle(file)
         self.sessions.pop(file, None)
-        self._with_memory(lambda m: m.forget_file_state(file))
 
     def is_open(self, file: str) -> bool:
         return file in self.sessions
@@ -186,7 +187,8 @@ class Coach:
                 return
             from .providers import CloudAnalyst
 
-            self.cloud = CloudAnalyst(settings.cloud, data_dir=self._data_dir, on_status=on_status)
+            self.cloud = CloudAnalyst(settings.cloud, data_dir=self._data_dir, on_status=on_status,
+                                      dotenv_dirs=self._dotenv_dirs)
             on_status(self.cloud.status())
         else:
             self.cloud.update(settings.cloud)
@@ -635,15 +637,16 @@ class Coach:
         """One look at a text that is not an open document (the CLI's `analyze`)."""
         return self.analyzer.analyze(text)
 
-    def remember_analysis(self, file: str, text: str, analysis: Analysis, extra: Sequence[Finding] = ()) -> None:
+    def remember_analysis(self, file: str, text: str, analysis: Analysis, extra: Sequence[Finding] = ()) -> list[str]:
         """Record one file's analysis (and `extra` findings, e.g. its examples') into the memory,
-        in the current session (the CLI's `analyze --remember`); `close()` commits it."""
+        in the current session (the CLI's `analyze --remember`); `close()` commits it. Returns the
+        ids of the mistakes that are new: one still there from an earlier run is the same occurrence."""
         from .analysis.findings import split_lines
 
         memory = self._required_memory()
         if memory.session_id is None:
             memory.start_session()
-        remember_shown(memory, file, [*analysis.findings, *extra], split_lines(text), analysis)
+        return remember_shown(memory, file, [*analysis.findings, *extra], split_lines(text), analysis)
 
     def run_examples(self, files: Sequence[tuple[Path, str]], *, on_error: Callable[[str], None] | None = None
                      ) -> dict[Path, tuple[list[Finding], Any]]:
@@ -682,12 +685,15 @@ class Coach:
         return bool(memory.close(timeout=timeout, index=index))
 
 
-def remember_shown(memory: Memory, file: str, findings: list[Finding], lines: list[str], analysis: Analysis) -> None:
-    """What one look at a file teaches the memory: the mistakes on it and the concepts it uses."""
-    memory.record_shown(file, findings, lines)
+def remember_shown(memory: Memory, file: str, findings: list[Finding], lines: list[str],
+                   analysis: Analysis) -> list[str]:
+    """What one look at a file teaches the memory: the mistakes on it and the concepts it uses.
+    Returns the ids of the mistakes that were new (not still open from before)."""
+    new = memory.record_shown(file, findings, lines)
     if analysis.syntax_ok and analysis.concepts:
         flagged = {c for f in findings for c in f.concepts}
         memory.record_concepts(file, dict(analysis.concepts), clean=not findings, flagged=flagged)
+    return new
 
 
 REGION_CONTEXT = 2  # lines of code kept around a finding for memory and for Gemini

@@ -13,7 +13,7 @@ hands everything slow to one of four single-thread workers:
   (up to the time limit), so it must queue in front of nothing else.
 
 Per document, a new timer cancels the previous one: that is the debounce
-(analysis after `debounceMs`) and the settle (memory, then cloud, after
+(analysis after `debounceMs`) and the settle (examples, memory, then cloud, after
 `settleSeconds` of quiet).
 """
 
@@ -29,46 +29,45 @@ T = TypeVar("T")
 
 
 class Worker:
-    """One thread, a FIFO queue, and a count of what is queued (for "is it idle?")."""
+    """One thread, a FIFO queue, and how much of it is still waiting (for "is anything queued?")."""
 
     def __init__(self, name: str) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"codecoach-{name}")
-        self._queued = 0
+        self._waiting = 0  # submitted, not started yet
         self._lock = threading.Lock()
 
-    def _counted(self, function: Callable[..., T], *args: Any) -> T:
-        try:
-            return function(*args)
-        finally:
-            with self._lock:
-                self._queued -= 1
+    def _started(self, function: Callable[..., T], *args: Any) -> T:
+        with self._lock:
+            self._waiting -= 1
+        return function(*args)
+
+    def _count(self, delta: int) -> None:
+        with self._lock:
+            self._waiting += delta
 
     def submit(self, function: Callable[..., Any], *args: Any) -> None:
         """Run after what is queued; a no-op once shutdown has begun."""
-        with self._lock:
-            self._queued += 1
+        self._count(1)
         try:
-            self._pool.submit(self._counted, function, *args)
+            self._pool.submit(self._started, function, *args)
         except RuntimeError:
-            with self._lock:
-                self._queued -= 1
+            self._count(-1)
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """Run on this worker and await the result from the event loop."""
-        with self._lock:
-            self._queued += 1
+        self._count(1)
         try:
-            future = asyncio.get_running_loop().run_in_executor(self._pool, self._counted, function, *args)
+            future = asyncio.get_running_loop().run_in_executor(self._pool, self._started, function, *args)
         except RuntimeError:  # shut down
-            with self._lock:
-                self._queued -= 1
+            self._count(-1)
             raise
         return await future
 
     @property
     def idle(self) -> bool:
+        """Nothing is waiting to start (something may be running)."""
         with self._lock:
-            return self._queued == 0
+            return self._waiting == 0
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

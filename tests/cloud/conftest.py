@@ -77,7 +77,6 @@ def make_analyst(fake: FakeGemini, clock: Clock, tmp_path: Path):
             settings,
             store=store or CloudStore(tmp_path / f"cloud{len(made)}.sqlite3"),
             env=env,
-            workspace_folders=[str(tmp_path)],
             clock=clock,
             monotonic=clock,
             **kwargs,

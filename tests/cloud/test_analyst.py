@@ -307,18 +307,23 @@ def test_cloud_off_or_no_key_makes_no_network_call(settings, key, fake: FakeGemi
     assert no_sockets == [] and fake.requests == []
 
 
-def test_the_key_can_come_from_a_dotenv_file_or_the_editor(fake: FakeGemini, tmp_path, clock) -> None:
+def test_a_dotenv_key_counts_only_where_the_front_end_says_and_never_its_endpoint(fake: FakeGemini, tmp_path,
+                                                                                  clock) -> None:
     from fakegemini import API_KEY
 
-    (tmp_path / ".env").write_text(f"# local settings\nexport GOOGLE_API_KEY='{API_KEY}'\nGEMINI_BASE_URL={fake.url}\n")
-    analyst = CloudAnalyst(CLOUD, store=CloudStore(None), env={}, workspace_folders=[str(tmp_path)],
-                           clock=clock, monotonic=clock)
-    assert analyst.enabled
-    analyst.analyze("/w/avg.py", AVERAGE, [])
-    assert len(fake.requests) == 1
-    (tmp_path / ".env").write_text(f"GEMINI_BASE_URL={fake.url}\n")
-    editor = CloudAnalyst(CLOUD, store=CloudStore(None), env={}, workspace_folders=[str(tmp_path)],
-                          clock=clock, monotonic=clock)
+    (tmp_path / ".env").write_text(f"# local settings\nexport GOOGLE_API_KEY='{API_KEY}'\n"
+                                   "GEMINI_BASE_URL=http://127.0.0.1:9\n")
+    env = {"GEMINI_BASE_URL": fake.url}
+    # The language server names no .env folder: a workspace's .env supplies nothing.
+    server = CloudAnalyst(CLOUD, store=CloudStore(None), env=dict(env), clock=clock, monotonic=clock)
+    assert server.status()["state"] == "offline" and "no GOOGLE_API_KEY" in server.status()["message"]
+    # The command line names the folder it runs in: the key may come from there, the endpoint never.
+    cli = CloudAnalyst(CLOUD, store=CloudStore(None), env=dict(env), dotenv_dirs=[str(tmp_path)],
+                       clock=clock, monotonic=clock)
+    assert cli.enabled
+    cli.analyze("/w/avg.py", AVERAGE, [])
+    assert len(fake.requests) == 1 and fake.requests[0].headers["x-goog-api-key"] == API_KEY
+    editor = CloudAnalyst(CLOUD, store=CloudStore(None), env=dict(env), clock=clock, monotonic=clock)
     assert editor.status()["state"] == "offline"
     editor.set_api_key(API_KEY)
     assert editor.status()["state"] == "checking"  # "Gemini" only once the key is verified
@@ -326,6 +331,23 @@ def test_the_key_can_come_from_a_dotenv_file_or_the_editor(fake: FakeGemini, tmp
     assert editor.status()["state"] == "gemini"
     editor.set_api_key(None)
     assert editor.status()["state"] == "offline"
+
+
+@pytest.mark.parametrize("url,safe", [
+    ("https://proxy.example.org/gemini", True), ("http://127.0.0.1:8080", True), ("http://localhost:1", True),
+    ("http://[::1]:9", True), ("http://203.0.113.9", False), ("http://127.0.0.1.evil.example", False),
+    ("ftp://127.0.0.1", False), ("not a url", False),
+])
+def test_an_endpoint_must_be_https_unless_it_is_this_machine(fake: FakeGemini, clock, url: str, safe: bool) -> None:
+    from fakegemini import API_KEY
+
+    analyst = CloudAnalyst(CLOUD, store=CloudStore(None), env={"GEMINI_BASE_URL": url, "GOOGLE_API_KEY": API_KEY},
+                           clock=clock, monotonic=clock)
+    reason = analyst.disabled_reason()
+    assert (reason == "") is safe, reason
+    if not safe:
+        assert "GEMINI_BASE_URL" in reason and analyst.status()["state"] == "offline"
+        assert analyst.analyze("/w/avg.py", AVERAGE, []) == [] and analyst.verify() is None
 
 
 # -- explanations (prefetch) ------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -70,12 +71,13 @@ def test_ordinary_novice_code_is_left_alone(line: str) -> None:
 
 
 def test_real_buggy_programs_are_not_redacted() -> None:
-    root = Path(__file__).resolve().parents[3] / "shared" / "corpora"
+    # Beside the repository (CI, /work/main) or where CODECOACH_CORPORA says (a git worktree).
+    root = Path(os.environ.get("CODECOACH_CORPORA", Path(__file__).resolve().parents[3] / "shared" / "corpora"))
     files = sorted(root.glob("**/*.py"))
     if not files:
         pytest.skip("shared corpora not available")
     changed = [f for f in files if redact(f.read_text(errors="replace"))[1]]
-    assert len(changed) <= len(files) // 100, changed[:5]
+    assert len(changed) <= len(files) // 200, changed[:5]  # near zero: 0 of 480 when measured
 
 
 def test_entropy_is_bits_per_character() -> None:

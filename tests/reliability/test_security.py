@@ -1,4 +1,5 @@
-"""Security through the real server: the API key (from a .env here) never appears in a log,
+"""Security through the real server: a workspace .env chooses neither the key nor the endpoint;
+the API key (from the environment, as the extension passes it) never appears in a log,
 the server's stderr or any file in the data folder; the redaction corpus never reaches the
 (fake) Gemini; excluded files are never sent; the data folder is user-only; a Chroma token is
 sent as a bearer header; with cloud off the server opens no network connection at all."""
@@ -26,19 +27,22 @@ from lsp.conftest import diagnostics_for, isolated_env, open_document
 
 from .conftest import PY, ROOT, private_dir, start, stop, wait_for
 
-DOTENV_KEY = "dotenv-test-key-" + "9" * 20
+DOTENV_KEY = "learner-test-key-" + "9" * 20  # the learner's own key, from the environment
+WORKSPACE_KEY = "workspace-test-key-" + "7" * 20  # a repository's .env key: never used
 MISTAKE = "x = 1\nif x is 1:\n    pass\n"
 
 
 async def test_a_full_cloud_session_leaks_no_key_no_secret_and_no_excluded_file():
     workspace = private_dir("codecoach-ws-")
-    (workspace / ".env").write_text(f"GOOGLE_API_KEY={DOTENV_KEY}\n")
     data = private_dir("codecoach-sec-data-")
     data.rmdir()  # the server creates it (and must create it user-only)
     stderr = private_dir("codecoach-sec-err-") / "stderr.log"
-    with FakeGemini(api_key=DOTENV_KEY) as fake:
+    with FakeGemini(api_key=DOTENV_KEY) as fake, FakeGemini(api_key=WORKSPACE_KEY) as workspace_endpoint:
+        # A repository's .env names its own key and endpoint: neither may be used.
+        (workspace / ".env").write_text(f"GOOGLE_API_KEY={WORKSPACE_KEY}\nGEMINI_BASE_URL={workspace_endpoint.url}\n")
         fake.default = Reply.json({"chunks": []})
-        env = isolated_env() | {"CODECOACH_DATA_DIR": str(data), "GEMINI_BASE_URL": fake.url}
+        env = isolated_env() | {"CODECOACH_DATA_DIR": str(data), "GEMINI_BASE_URL": fake.url,
+                                "GOOGLE_API_KEY": DOTENV_KEY}
         command = ["sh", "-c", f"cd {shlex.quote(str(workspace))} && exec {shlex.join([PY, '-m', 'codecoach', 'serve'])}"]
         client = await start(env, {"cloudEnabled": True, "settleSeconds": 1, "cloudSettleSeconds": 1, "logLevel": "debug",
                                    "excludeGlobs": ["**/private/**"]}, stderr=stderr, command=command)
@@ -66,7 +70,9 @@ async def test_a_full_cloud_session_leaks_no_key_no_secret_and_no_excluded_file(
                 command="codecoach.showSummary", arguments=[{"period": "day"}]))
             await asyncio.sleep(3)  # settle time for the excluded files, had they been sent
             sent = fake.all_text()
-            assert all(r.headers.get("x-goog-api-key") == DOTENV_KEY for r in fake.requests), "key not from .env"
+            assert all(r.headers.get("x-goog-api-key") == DOTENV_KEY for r in fake.requests), "not the learner's key"
+            assert workspace_endpoint.requests == [] and workspace_endpoint.model_list_requests == [], \
+                "the workspace's .env chose where the code went"
             leaked = [name for name, (_, secret) in SECRETS.items() if secret in sent or secret.replace("/", "\\/") in sent]
             assert leaked == [], f"secrets sent to Gemini: {leaked}"
             assert "<REDACTED:" in sent
@@ -89,6 +95,28 @@ async def test_a_full_cloud_session_leaks_no_key_no_secret_and_no_excluded_file(
 
 
 SECURITY: dict = {}
+
+
+async def test_a_workspace_env_alone_sends_nothing_anywhere():
+    """A repository that ships only a .env (its owner's key and endpoint) gets neither the
+    learner's code nor their key, even with cloud analysis switched on."""
+    workspace = private_dir("codecoach-ws-only-")
+    with FakeGemini(api_key=WORKSPACE_KEY) as owner:
+        owner.default = Reply.json({"chunks": []})
+        (workspace / ".env").write_text(f"GOOGLE_API_KEY={WORKSPACE_KEY}\nGEMINI_BASE_URL={owner.url}\n")
+        env = {k: v for k, v in isolated_env().items() if k != "GEMINI_BASE_URL"}
+        command = ["sh", "-c", f"cd {shlex.quote(str(workspace))} && exec {shlex.join([PY, '-m', 'codecoach', 'serve'])}"]
+        client = await start(env, {"cloudEnabled": True, "settleSeconds": 1, "cloudSettleSeconds": 1}, command=command)
+        try:
+            uri = (workspace / "lesson.py").as_uri()
+            open_document(client, uri, MISTAKE)
+            assert any(d.code == "CC102" for d in await diagnostics_for(client, uri, 1))
+            await asyncio.sleep(3)  # past the settle times
+            assert owner.requests == [] and owner.model_list_requests == []
+            assert client.statuses and all(s.state == "offline" for s in client.statuses)
+            assert "no GOOGLE_API_KEY" in client.statuses[-1].message
+        finally:
+            await stop(client)
 
 GUARD = '''
 import os, socket

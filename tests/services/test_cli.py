@@ -99,3 +99,17 @@ def test_analyze_remember_then_summary_of_that_session(tmp_path):
     assert summary["narrative"].startswith("Today you coded for 1 minute in 1 session across 4 files")
     insights = json.loads(run(data, "insights", "--json").stdout)
     assert {Path(f["file"]).name for f in insights["files"]} == {Path(f["path"]).name for f in analyzed["files"]}
+
+
+def test_analyze_remember_twice_on_unchanged_files_changes_nothing(tmp_path):
+    data = tmp_path / "data"
+    first = run(data, "analyze", "--remember", str(EXAMPLES))
+    assert first.returncode == 0, first.stderr
+    before = json.loads(run(data, "summary", "--period", "day", "--json").stdout)
+    assert before["totals"]["findings"] > 0 and before["totals"]["sessions"] == 1
+    second = run(data, "analyze", "--remember", str(EXAMPLES))
+    assert second.returncode == 0, second.stderr
+    assert "Remembered 0 finding(s)" in second.stderr
+    assert f"({before['totals']['findings']} already remembered, unchanged)" in second.stderr
+    after = json.loads(run(data, "summary", "--period", "day", "--json").stdout)
+    assert after == before  # every count, the activity per day and the narrative

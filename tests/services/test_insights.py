@@ -17,9 +17,10 @@ LINES = [f"line {i}" for i in range(40)]
 def test_difficulty_scale():
     assert difficulty(0, 0) == difficulty(0, 50) == 1
     assert difficulty(1, 20) == 2  # 1/21
-    assert difficulty(1, 5) == 3  # 1/6
-    assert difficulty(1, 1) == 4  # 1/2: one unlucky use is not a 5
-    assert difficulty(2, 2) == difficulty(5, 0) == 5
+    assert difficulty(1, 5) == 3  # 1/9
+    assert difficulty(1, 1) == difficulty(1, 0) == 3  # one slip is never more than a 3
+    assert difficulty(2, 2) == 4  # 2/6
+    assert difficulty(3, 0) == difficulty(5, 5) == 5
 
 
 def test_files_from_the_event_log(memory):
@@ -42,7 +43,7 @@ def test_files_from_the_event_log(memory):
     assert {m["rule"] for m in s["keyMistakes"]} == {"CC303", "CC201"}
     # Open: what was shown in the file's latest session and not fixed (the first CC303 was).
     assert [(p["rule"], p["line"]) for p in s["openConfusion"]] == [("CC201", 3), ("CC303", 13)]
-    assert s["difficulty"] == difficulty(2, 5) == 4
+    assert s["difficulty"] == difficulty(2, 5) == 3 and s["uses"] == 5
     assert s["source"] == "history" and s["lastAnalysis"].startswith(TODAY.isoformat())
 
     ws = data["workspace"]
@@ -53,7 +54,7 @@ def test_files_from_the_event_log(memory):
     assert topics["conditionals"]["difficulty"] == 1
     assert ws["topicDifficulty"][0]["difficulty"] >= ws["topicDifficulty"][-1]["difficulty"]
     assert set(ws["topics"]) == {"Lists", "Loops", "Conditionals", "Comparisons"}
-    assert "struggles / (uses + 1)" in ws["difficultyNote"]
+    assert "struggles / (uses + 4)" in ws["difficultyNote"]
 
 
 def test_open_documents_come_first_with_their_current_findings(memory):

@@ -188,3 +188,22 @@ def test_periods_and_streaks():
     assert streaks(days, TODAY, TODAY) == (2, 4)  # today not over yet: yesterday's run counts
     assert streaks(days, TODAY - timedelta(days=5), TODAY) == (4, 4)  # a past range: the run at its end
     assert streaks(set(), TODAY, TODAY) == (0, 0)
+
+
+def test_a_day_is_also_given_by_hour(memory):
+    """The Today chart draws hours: mistakes and fixes land in their local hour, a session's time
+    is split over the hours it spans, and a week has no hourly rows."""
+    lines = ["x = 1", "if x is 'a':"]
+    memory.record_shown("/learner/a.py", [finding("CC102", 1)], lines, at=at(TODAY, 9.5))
+    memory.record_shown("/learner/a.py", [finding("CC303", 0)], lines, at=at(TODAY, 9.75))
+    memory.record_fixed("/learner/a.py", [finding("CC102", 1)], at=at(TODAY, 10.25))
+    settle(memory)
+    day = summary(memory, period="day")
+    hours = day["hours"]
+    assert [h["hour"] for h in hours] == list(range(24))
+    assert {h["hour"]: h["findings"] for h in hours if h["findings"]} == {9: 2}
+    assert {h["hour"]: h["fixes"] for h in hours if h["fixes"]} == {10: 1}
+    active = {h["hour"]: h["activeMinutes"] for h in hours if h["activeMinutes"]}
+    assert active == {9: 30, 10: 15}  # one session from 9:30 to 10:15
+    assert sum(active.values()) == day["totals"]["activeMinutes"]
+    assert summary(memory, period="week")["hours"] == []

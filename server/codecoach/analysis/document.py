@@ -10,6 +10,7 @@ from typing import Any
 
 from .engine import Analysis, Analyzer, apply_preferences
 from .findings import Finding, Severity, Source, split_lines
+from .fingerprint import numbered_occurrences, occurrence_key
 from .signals import BehaviourTracker, Edit, Thresholds
 
 
@@ -35,10 +36,9 @@ class Report:
 
 
 def identity(finding: Finding, lines: list[str]) -> tuple:
-    """Stable across edits elsewhere: rule and the text of the line, not its number."""
-    line = finding.span.start.line
-    text = lines[line].strip() if 0 <= line < len(lines) else ""
-    return (finding.rule_id, text)
+    """Stable across edits elsewhere and reformatting: the rule, the fingerprint of its
+    line (not its number) and the message; the memory keys occurrences the same way."""
+    return occurrence_key(finding, lines)
 
 
 class DocumentSession:
@@ -94,14 +94,14 @@ class DocumentSession:
         if report is None or report is self._settled:
             return None
         self._settled = report
-        shown = {identity(f, report.lines): f for f in report.findings}
+        shown = numbered_occurrences(report.findings, report.lines)
         new = [f for key, f in shown.items() if key not in self._shown]
         self._shown = set(shown)
         if not report.analysis.syntax_ok:
             return report, new, []
-        current = {identity(f, report.lines): f for f in report.analysis.findings}
         # A failing example that passes at the next pause is a fix like any other.
-        current.update({identity(f, report.lines): f for f in report.findings if f.source is Source.EXAMPLES})
+        examples = [f for f in report.findings if f.source is Source.EXAMPLES]
+        current = numbered_occurrences([*report.analysis.findings, *examples], report.lines)
         fixed = [f for key, f in self._previous.items() if key not in current]
         self._previous = current
         return report, new, fixed

@@ -13,6 +13,7 @@ from dataclasses import replace
 from pyflakes import checker, messages
 
 from .findings import Finding, Position, Source, Span, code_point_column
+from .markup import Markup
 from .rules import BY_ID
 
 # pyflakes message class -> rule id
@@ -51,7 +52,7 @@ def name_findings(tree: ast.Module, lines: list[str]) -> list[Finding]:
         if rule_id is None:
             continue
         name = str(message.message_args[0]) if message.message_args else ""
-        args = {"name": name, "what": _OUTSIDE.get(type(message), "")}
+        args = {"name": name, "what": Markup(_OUTSIDE.get(type(message), ""))}
         if type(message) is messages.UnusedImport:
             # pyflakes reports the dotted import path; show what the learner typed.
             args["name"] = name.split(" as ")[-1]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from .concepts import label
 from .findings import Explanation, Finding, Position, Severity, Source, Span
+from .markup import code_span
 
 if TYPE_CHECKING:
     from .engine import Analysis
@@ -190,7 +191,7 @@ def churn_hint(region: str, count: int, minutes: int, span: Span, concepts: list
         rule_id=CHURN,
         span=span,
         severity=Severity.INFORMATION,
-        message=f"you have rewritten `{region}` {count} times in {minutes} min: step back to the idea it needs",
+        message=f"you have rewritten {code_span(region)} {count} times in {minutes} min: step back to the idea it needs",
         explanation=Explanation(
             why="Rewriting the same lines again and again usually means the plan is unclear, not the syntax. "
                 "Each rewrite changes a detail while the real question stays open.",
@@ -202,7 +203,7 @@ def churn_hint(region: str, count: int, minutes: int, span: Span, concepts: list
         ),
         concepts=tuple(concepts[:1]) or ("basics",),
         source=Source.BEHAVIOUR,
-        detail=f"Code Coach noticed {count} rewrites of `{region}` in about {minutes} minute(s).",
+        detail=f"Code Coach noticed {count} rewrites of {code_span(region)} in about {minutes} minute(s).",
     )
 
 

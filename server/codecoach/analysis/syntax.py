@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from .findings import Explanation, Finding, Position, Severity, Source, Span
+from .markup import escape_text
 from .rules.base import PY_DOCS
 
 REFERENCE = f"{PY_DOCS}/reference"
@@ -187,6 +188,6 @@ def syntax_finding(error: SyntaxError | ValueError, lines: list[str]) -> Finding
         explanation=Explanation(pattern.why, pattern.idea, pattern.hint, pattern.docs_url),
         concepts=("syntax",),
         source=Source.SYNTAX,
-        detail=f"Python says: {message}",
+        detail=f"Python says: {escape_text(message)}",
     )
 

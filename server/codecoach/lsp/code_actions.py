@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
-from ..analysis.concepts import label
+from ..services.explain import quick_fixes
 from . import convert
 from .arguments import unstructure
 from .commands import DISABLE_RULE, EXPLAIN, RECOMMEND
@@ -17,21 +17,20 @@ if TYPE_CHECKING:
 OPTIONS = lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix])
 
 
+_COMMANDS = {"explain": EXPLAIN, "recommend": RECOMMEND, "disable": DISABLE_RULE}
+
+
 def on_code_action(ls: CoachServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
     actions: list[lsp.CodeAction] = []
     for diagnostic in params.context.diagnostics:
         if diagnostic.source != convert.SOURCE or not diagnostic.code:
             continue
-        rule = str(diagnostic.code)
         data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
-        concepts = data.get("concepts") or []
-        where = {"uri": params.text_document.uri, "range": unstructure(diagnostic.range)}
-        actions.append(_action(f"Explain this mistake ({rule})", diagnostic, EXPLAIN, where))
-        if concepts:
-            actions.append(_action(
-                f"Recommendations for {label(concepts[0]).lower()}", diagnostic, RECOMMEND, {"concept": concepts[0]}
-            ))
-        actions.append(_action(f"Don't show {rule} again", diagnostic, DISABLE_RULE, {"rule": rule}))
+        for fix in quick_fixes(str(diagnostic.code), list(data.get("concepts") or [])):
+            argument = fix.argument
+            if fix.kind == "explain":  # where the finding is, in the client's own terms
+                argument = {"uri": params.text_document.uri, "range": unstructure(diagnostic.range)}
+            actions.append(_action(fix.title, diagnostic, _COMMANDS[fix.kind], argument))
     return actions
 
 

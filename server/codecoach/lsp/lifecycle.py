@@ -65,13 +65,20 @@ def _start_chores(ls: CoachServer) -> None:
         ls.live.workers.analysis.submit(gc.collect)
         loop.call_later(FULL_COLLECT_SECONDS, collect)
 
+    breakers: list[tuple[str, ...]] = [()]
+
     def watch_status() -> None:
         try:
             if ls.coach.memory_health_changed():
                 ls.send_status()
             cloud = ls.coach.cloud
-            if cloud is not None and ls.live.workers.cloud.idle:
-                ls.live.workers.cloud.submit(cloud.refresh_status)  # a cooldown that ended shows as half-open
+            if cloud is not None:
+                # A cooldown that ended shows as half-open. The status reads the budget's store, so it
+                # is built on the cloud worker; a changed breaker queues it even while the worker is busy.
+                states = cloud.breaker_states()
+                if states != breakers[0] or ls.live.workers.cloud.idle:
+                    breakers[0] = states
+                    ls.live.workers.cloud.submit(cloud.refresh_status)
         except Exception:  # noqa: BLE001 - a status glitch must not stop the watch
             log.debug("status check failed", exc_info=True)
         loop.call_later(STATUS_CHECK_SECONDS, watch_status)

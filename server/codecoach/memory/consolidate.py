@@ -1,9 +1,12 @@
-"""Session consolidation: digest a finished session and write its summary.
+"""Session consolidation: close idle sessions, digest them and write their summaries.
 
-Runs on the memory writer thread only. The digest is plain data; the text is
-a template offline, or whatever an injected `summarize(digest) -> str` returns
-(e.g. Gemini, wired by the providers layer). A failing summarizer falls back
-to the template: a session is never left unsummarized because the network is.
+`Consolidator` finds the sessions to close and digest on the memory writer
+thread and writes each summary from the helper thread (the text may come from
+a remote model, which must not hold up the writer). The digest is plain data;
+the text is a template offline, or whatever an injected
+`summarize(digest) -> str` returns (e.g. Gemini, wired by the providers
+layer). A failing summarizer falls back to the template: a session is never
+left unsummarized because the network is.
 """
 
 from __future__ import annotations
@@ -16,8 +19,15 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..analysis.concepts import label
+from .schema import new_id
+from .store import EventLog
+
+if TYPE_CHECKING:
+    from .recording import Sessions
+    from .retrieval import BackgroundWorker
 
 log = logging.getLogger(__name__)
 
@@ -126,3 +136,64 @@ def summarize(d: SessionDigest, summarizer: Summarizer | None) -> tuple[str, str
         except Exception as error:  # noqa: BLE001 - the template is always there
             log.warning("session summarizer failed (%s); using the template", error)
     return template_summary(d), "template"
+
+
+class Consolidator:
+    """Closes sessions idle for `sessions.idle_seconds` and summarizes every closed one once."""
+
+    def __init__(self, log_: EventLog, sessions: Sessions, worker: BackgroundWorker,
+                 summarizer: Summarizer | None, clock: Callable[[], float]) -> None:
+        self.log = log_
+        self.sessions = sessions
+        self.worker = worker
+        self.summarizer = summarizer
+        self.clock = clock
+        self._summarizing: set[str] = set()  # writer thread only
+
+    def close_idle_sessions(self, now: float | None = None) -> None:
+        """Close sessions idle as of `now` and summarize them, in the background (returns at once)."""
+        now = self.clock() if now is None else now
+        self.sessions.end_if_idle(now)
+        self.log.submit_job(lambda conn: self.close_idle_job(conn, now))
+
+    def close_idle_job(self, conn: sqlite3.Connection, now: float) -> None:
+        """Writer thread: mark idle sessions ended (also ones a crashed process left open), then
+        hand each closed, unsummarized session with something in it to the helper thread."""
+        live = self.sessions.current
+        cutoff = now - self.sessions.idle_seconds
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(
+            "UPDATE sessions SET ended = last_activity, closed_by = 'idle'"
+            " WHERE ended IS NULL AND last_activity <= ? AND id IS NOT ?",
+            (cutoff, live),
+        )
+        conn.execute("COMMIT")
+        rows = conn.execute(
+            "SELECT id, started, ended FROM sessions WHERE ended IS NOT NULL AND summarized = 0 ORDER BY started"
+        ).fetchall()
+        for row in rows:
+            sid = row["id"]
+            if sid in self._summarizing:
+                continue
+            digest = digest_session(conn, sid, row["started"], row["ended"])
+            if not (digest.findings or digest.fixes or digest.hovers or digest.concepts_used):
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("UPDATE sessions SET summarized = 1 WHERE id = ?", (sid,))
+                conn.execute("COMMIT")
+                continue
+            self._summarizing.add(sid)
+            self.worker.submit("summary:" + sid, lambda d=digest: self._write_summary(d))
+
+    def _write_summary(self, digest: SessionDigest) -> None:
+        """Helper thread: make the text (maybe an LLM call), then queue the write."""
+        try:
+            text, source = summarize(digest, self.summarizer)
+            ts = digest.ended
+            self.log.submit([
+                ("INSERT OR IGNORE INTO summaries (id, ts, session_id, started, ended, text, stats, source)"
+                 " VALUES (?,?,?,?,?,?,?,?)",
+                 (new_id(ts), ts, digest.session_id, digest.started, digest.ended, text, digest.to_json(), source)),
+                ("UPDATE sessions SET summarized = 1 WHERE id = ?", (digest.session_id,)),
+            ])
+        finally:
+            self.log.submit_job(lambda conn: self._summarizing.discard(digest.session_id))

@@ -389,8 +389,16 @@ def choose_embedder(
 ) -> Embedder:
     """Gemini when a key exists AND cloud analysis is enabled; otherwise offline MiniLM.
 
-    `base_url` defaults to the GEMINI_BASE_URL environment variable (tests, proxies).
+    `base_url` defaults to the GEMINI_BASE_URL environment variable (tests, proxies), which
+    must be https unless it points at this machine; otherwise the offline model is used.
     """
     if api_key and cloud_enabled:
-        return GeminiEmbedder(api_key, base_url=base_url or os.environ.get("GEMINI_BASE_URL") or None)
+        from ..providers.keys import UnsafeEndpoint, find_base_url
+
+        try:
+            base_url = base_url or find_base_url()
+        except UnsafeEndpoint as unsafe:
+            log.warning("%s; embeddings stay offline", unsafe)
+            return MiniLMEmbedder()
+        return GeminiEmbedder(api_key, base_url=base_url)
     return MiniLMEmbedder()

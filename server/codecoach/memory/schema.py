@@ -1,8 +1,10 @@
 """The event log's schema, versioned with PRAGMA user_version.
 
-MIGRATIONS[i] takes a database from user_version i to i + 1. Append new
-migrations; never edit a released one. Each runs in one transaction together
-with the version bump, so a crash mid-migration leaves the old version intact.
+MIGRATIONS[i] takes a database from user_version i to i + 1: an SQL script, or
+a function of the connection for a data migration SQL cannot express. Append
+new migrations; never edit a released one. Each runs in one transaction
+together with the version bump, so a crash mid-migration leaves the old
+version intact.
 
 Times are Unix seconds (REAL). Ids are text, made by the caller at enqueue
 time (time-ordered: see `new_id`), so a caller can name an event before the
@@ -12,9 +14,15 @@ background writer has committed it.
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
+from collections.abc import Callable
 
-MIGRATIONS: list[str] = [
+from .occurrence_migration import occurrence_identity
+
+Migration = str | Callable[[sqlite3.Connection], None]
+
+MIGRATIONS: list[Migration] = [
     # 0 -> 1: the event log, the concept graph.
     """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -132,11 +140,16 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (src, dst, kind)
     );
     """,
+    # 1 -> 2: an occurrence is an identity (file, rule, code fingerprint, message, copy) that
+    # outlives the process: the open ones and each file's last concept observation are kept,
+    # sessions count their events, and repeated "shown" rows of one open occurrence collapse.
+    occurrence_identity,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Tables holding timestamped events, with the time column `forget` filters on.
+# (Not the live state below: `counts()` reports these.)
 EVENT_TABLES: dict[str, str] = {
     "shown": "ts",
     "fixes": "ts",
@@ -145,6 +158,12 @@ EVENT_TABLES: dict[str, str] = {
     "summaries": "ts",
     "feedback": "ts",
     "event_concepts": "ts",
+}
+
+# What the recorder keeps between processes, with the time column `forget` filters on.
+STATE_TABLES: dict[str, str] = {
+    "open_occurrences": "since",
+    "file_concepts": "ts",
 }
 
 _last_ms = 0

@@ -60,9 +60,13 @@ def migrate(conn: sqlite3.Connection) -> int:
     for target in range(version + 1, len(MIGRATIONS) + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            # executescript would COMMIT first; run statement by statement instead.
-            for statement in _split_sql(MIGRATIONS[target - 1]):
-                conn.execute(statement)
+            step = MIGRATIONS[target - 1]
+            if callable(step):  # a data migration SQL alone cannot express
+                step(conn)
+            else:
+                # executescript would COMMIT first; run statement by statement instead.
+                for statement in _split_sql(step):
+                    conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {target}")
             conn.execute("COMMIT")
         except BaseException:

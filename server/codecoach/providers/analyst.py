@@ -50,7 +50,7 @@ from .budget import Budget
 from .cache import ResponseCache
 from .catalogue import RETRY_UNREACHABLE_SECONDS, UNREACHABLE, ModelCatalogue, ModelCheck
 from .chain import Outcome, ProviderChain
-from .keys import find_api_key, find_base_url
+from .keys import UnsafeEndpoint, find_api_key, find_base_url
 from .models import API_VERSION
 from .redactor import Redactor
 from .status import cloud_status, offline_status
@@ -100,7 +100,7 @@ class CloudAnalyst:
         *,
         data_dir: str | os.PathLike[str] | None = None,
         store: CloudStore | None = None,
-        workspace_folders: Sequence[str] = (),
+        dotenv_dirs: Sequence[str] = (),
         env: Mapping[str, str] | None = None,
         api_key: str | None = None,
         on_status: Callable[[dict], None] | None = None,
@@ -111,7 +111,7 @@ class CloudAnalyst:
         self.settings = settings or CloudSettings()
         self._data_dir = data_dir
         self._store = store
-        self._folders = list(workspace_folders)
+        self._dotenv_dirs = list(dotenv_dirs)  # where a .env may supply the key: never a workspace
         self._env = env
         self._explicit_key = api_key
         self._on_status = on_status
@@ -132,16 +132,14 @@ class CloudAnalyst:
         self.redactions = 0  # secrets replaced so far (for logs and tests)
 
     # -- configuration ------------------------------------------------------------------
-    def update(self, settings: CloudSettings, workspace_folders: Sequence[str] | None = None) -> None:
+    def update(self, settings: CloudSettings) -> None:
         """New settings (didChangeConfiguration). Rebuilds the providers only if their settings changed."""
         with self._lock:
             old = self.settings
             self.settings = settings
-            if workspace_folders is not None:
-                self._folders = list(workspace_folders)
             if self._budget is not None:
                 self._budget.configure(settings.requestsPerMinute, settings.requestsPerDay, settings.requestsPerHour)
-            if any(getattr(old, f) != getattr(settings, f) for f in _CHAIN_FIELDS) or workspace_folders is not None:
+            if any(getattr(old, f) != getattr(settings, f) for f in _CHAIN_FIELDS):
                 self._drop_chain()
         self._publish()
 
@@ -167,7 +165,11 @@ class CloudAnalyst:
         self._missing_models.clear()
 
     def api_key(self) -> str | None:
-        return self._explicit_key or find_api_key(self._folders, self._env)
+        return self._explicit_key or find_api_key(self._env, self._dotenv_dirs)
+
+    def base_url(self) -> str | None:
+        """The endpoint override (tests, proxies); UnsafeEndpoint when it would send the key in clear."""
+        return find_base_url(self._env)
 
     def disabled_reason(self) -> str:
         """Why cloud analysis is off, or "" if it is on."""
@@ -178,6 +180,11 @@ class CloudAnalyst:
             return "no cloud provider configured"
         if self._injected is None and names == ["gemini"] and not self.api_key():
             return "no GOOGLE_API_KEY"
+        if self._injected is None and "gemini" in names:
+            try:
+                self.base_url()
+            except UnsafeEndpoint as unsafe:
+                return str(unsafe)
         return ""
 
     @property
@@ -227,7 +234,7 @@ class CloudAnalyst:
             if name == "gemini":
                 from .gemini import GeminiProvider
 
-                built.append(GeminiProvider(self.api_key(), s.model, find_base_url(self._folders, self._env),
+                built.append(GeminiProvider(self.api_key(), s.model, self.base_url(),
                                             s.temperature, float(s.timeoutSeconds), api_version=API_VERSION))
             elif name == "ollama":
                 from .ollama import OllamaProvider
@@ -277,6 +284,9 @@ class CloudAnalyst:
             self._publish()  # the verdict reaches the status bar before the SDK below loads
             if check.usable:
                 gemini.prepare()  # LangChain's import and client, now rather than on the first review
+                from ..secret_scan import vendor_scanner
+
+                vendor_scanner()  # the redaction rule set too (0.4-2 s to load), before the first request
             return check
         except Exception as error:  # noqa: BLE001 - a broken check leaves the offline coach running
             log.exception("Checking the Gemini key and model failed")
@@ -311,6 +321,11 @@ class CloudAnalyst:
         if chain is None:
             return offline_status("Offline coach: rules, concepts and editing hints" + (f" ({reason})" if reason else ""))
         return cloud_status(chain, self._gemini(chain), self._check)
+
+    def breaker_states(self) -> tuple[str, ...]:
+        """The providers' breaker states as of now, from memory only (cheap, any thread)."""
+        chain = self._chain
+        return tuple(b.state for b in chain.breakers.values()) if chain is not None else ()
 
     def refresh_status(self) -> None:
         """Publish the status if time alone changed it (an open breaker's cooldown ended: half-open)."""
@@ -415,10 +430,13 @@ class CloudAnalyst:
                            lambda redact: reviewing.messages(batch, lines, offline, past, redact),
                            about=path, reserve=False)
         if answer.outcome.result is None and not answer.outcome.blocked:
-            until = self._monotonic() + FAILED_RETRY_SECONDS
-            with self._lock:
-                for chunk in batch:
-                    self._failed[chunk.digest] = until
+            if answer.outcome.attempted:
+                # The request failed: these chunks wait before they are tried again. When nothing was
+                # sent (breaker open, budget spent) they simply go at the next chance.
+                until = self._monotonic() + FAILED_RETRY_SECONDS
+                with self._lock:
+                    for chunk in batch:
+                        self._failed[chunk.digest] = until
             if answer.outcome.error:
                 log.info("Cloud analysis of %s skipped: %s", path, answer.outcome.error)
             return {}

@@ -51,6 +51,7 @@ class Outcome:
     blocked: bool = False  # a provider answered but refused this content
     error: str = ""  # the last failure on the way, for logs
     model_gone: bool = False  # a provider's model answered 404: ask again (another model is chosen)
+    attempted: bool = False  # a request was made (not every provider skipped: breaker, budget)
 
 
 class ProviderChain:
@@ -92,11 +93,11 @@ class ProviderChain:
         self, purpose: str, messages: Messages, *, reserve_minute: int = 0, reserve_day: int = 0, reserve_hour: int = 0
     ) -> Outcome:
         error = ""
-        model_gone = False
+        model_gone = attempted = False
         try:
             for provider in self.providers:
                 if provider.name == "offline":
-                    return Outcome("offline", None, error=error, model_gone=model_gone)
+                    return Outcome("offline", None, error=error, model_gone=model_gone, attempted=attempted)
                 if not self.enabled or not provider.available():
                     continue
                 breaker = self.breakers[provider.name]
@@ -107,12 +108,14 @@ class ProviderChain:
                     breaker.release()
                     error = error or f"{provider.name} budget: {self.budget.blocked_reason() or 'reserved'}"
                     continue
+                attempted = True
                 outcome = self._attempt(provider, breaker, purpose, messages)
                 if outcome is not None:
+                    outcome.attempted = True
                     return outcome
                 error = self._last_error
                 model_gone = model_gone or isinstance(self._last_failure, ModelNotFound)
-            return Outcome("offline", None, error=error, model_gone=model_gone)
+            return Outcome("offline", None, error=error, model_gone=model_gone, attempted=attempted)
         finally:
             self.publish_status()
 

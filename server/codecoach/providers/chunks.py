@@ -11,15 +11,13 @@ ones with offline findings or behaviour signals first.
 from __future__ import annotations
 
 import ast
-import hashlib
-import io
 import re
-import tokenize
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ..analysis.findings import Finding, Source, split_lines
+from ..analysis.fingerprint import normalized_hash  # also this module's public name (tests, bench)
 
 CONTEXT_LINES = 2
 MAX_MODULE_RUN = 60  # lines of top-level code per chunk
@@ -43,36 +41,6 @@ class Chunk:
 
     def contains_line(self, line: int) -> bool:
         return self.first <= line <= self.last
-
-
-def normalized_hash(code: str) -> str:
-    """Hash of the code's tokens, ignoring comments, blank lines and spacing."""
-    parts: list[str] = []
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for tok in tokenize.generate_tokens(io.StringIO(code).readline):
-                if tok.type in (tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER):
-                    continue
-                if tok.type == tokenize.INDENT:
-                    parts.append("<in>")
-                elif tok.type == tokenize.DEDENT:
-                    parts.append("<de>")
-                elif tok.type == tokenize.NEWLINE:
-                    parts.append("<nl>")
-                else:
-                    parts.append(tok.string)
-        normalized = " ".join(parts)
-    except (tokenize.TokenError, IndentationError, SyntaxError, ValueError):
-        # Mid-edit code that does not tokenize: strip comments and spacing line by line.
-        lines = []
-        for line in code.splitlines():
-            stripped = re.sub(r"\s+#[^'\"]*$|^\s*#.*$", "", line).strip()
-            if stripped:
-                indent = len(line) - len(line.lstrip())
-                lines.append(f"{indent}:" + re.sub(r"\s+", " ", stripped))
-        normalized = "\n".join(lines)
-    return hashlib.blake2b(normalized.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def split_chunks(text: str, context: int = CONTEXT_LINES) -> list[Chunk]:

@@ -1,73 +1,83 @@
-"""Where the Gemini key and endpoint come from: explicit value, environment, `.env`.
+"""Where the Gemini key and endpoint come from. Never from a workspace on its own.
 
-The extension passes the key from VS Code's SecretStorage (the LSP layer hands
-it to `CloudAnalyst.set_api_key`); otherwise GOOGLE_API_KEY (or GEMINI_API_KEY)
-from the environment, otherwise a `.env` file in the workspace folders or the
-current directory. A tiny parser reads `.env` (KEY=value, optional `export`,
-quotes, comments); no dependency needed.
+A repository can ship a `.env`. If the coach read it, that repository could
+pick where the learner's code and key are sent, or supply its owner's key and
+so receive the learner's code. So:
+
+- **The key** comes from the editor (the extension passes the key from VS
+  Code's secret storage, or a workspace `.env` key that the learner confirmed
+  once for that folder in a trusted workspace), or from GOOGLE_API_KEY /
+  GEMINI_API_KEY in the process environment. A `.env` file is read (with
+  python-dotenv) only from folders the front end names in `dotenv_dirs`: the
+  command line names the folder the learner ran it in. The language server
+  names none.
+- **The endpoint** (`GEMINI_BASE_URL`, for proxies and tests) comes only from
+  the process environment, never from a `.env`. It must be https unless it
+  points at this machine (a loopback address).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 KEY_NAMES = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
+BASE_URL = "GEMINI_BASE_URL"
 
 
-def parse_dotenv(text: str) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line[len("export "):].lstrip()
-        name, sep, value = line.partition("=")
-        if not sep:
-            continue
-        name, value = name.strip(), value.strip()
-        if value[:1] in ("'", '"'):
-            quote = value[0]
-            end = value.find(quote, 1)
-            value = value[1:end] if end > 0 else value[1:]
-        else:
-            value = value.split(" #", 1)[0].strip()
-        if name:
-            values[name] = value
-    return values
+class UnsafeEndpoint(ValueError):
+    """GEMINI_BASE_URL would send the key and the code in clear, or somewhere unparseable."""
 
 
 def read_dotenv(folders: Iterable[str | os.PathLike[str]]) -> dict[str, str]:
-    """The first `.env` found in `folders` (then the current directory), parsed."""
-    seen = set()
-    for folder in [*folders, os.getcwd()]:
+    """The first `.env` found in `folders`, parsed by python-dotenv (empty values left out)."""
+    from dotenv import dotenv_values
+
+    for folder in folders:
         path = Path(folder) / ".env"
-        if path in seen:
-            continue
-        seen.add(path)
         try:
             if path.is_file():
-                return parse_dotenv(path.read_text(encoding="utf-8", errors="replace"))
-        except OSError:
+                return {k: v for k, v in dotenv_values(path).items() if v}
+        except (OSError, UnicodeDecodeError):
             continue
     return {}
 
 
-def find_api_key(folders: Iterable[str | os.PathLike[str]] = (), env: Mapping[str, str] | None = None) -> str | None:
+def find_api_key(env: Mapping[str, str] | None = None, dotenv_dirs: Iterable[str | os.PathLike[str]] = ()) -> str | None:
     env = os.environ if env is None else env
-    for name in KEY_NAMES:
-        if env.get(name, "").strip():
-            return env[name].strip()
-    dotenv = read_dotenv(folders)
-    for name in KEY_NAMES:
-        if dotenv.get(name, "").strip():
-            return dotenv[name].strip()
+    for source in (env, read_dotenv(dotenv_dirs)):
+        for name in KEY_NAMES:
+            value = (source.get(name) or "").strip()
+            if value:
+                return value
     return None
 
 
-def find_base_url(folders: Iterable[str | os.PathLike[str]] = (), env: Mapping[str, str] | None = None) -> str | None:
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str) -> str:
+    """`url` if it is a safe place to send a key: https, or http to this machine; else UnsafeEndpoint."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host:
+        raise UnsafeEndpoint(f"{BASE_URL} is not an http(s) URL")
+    if parts.scheme == "http" and not is_loopback(host):
+        raise UnsafeEndpoint(f"{BASE_URL} must use https unless it points at this machine (got http://{host})")
+    return url
+
+
+def find_base_url(env: Mapping[str, str] | None = None) -> str | None:
+    """The endpoint override from the process environment (None: Google's own); UnsafeEndpoint if unsafe."""
     env = os.environ if env is None else env
-    value = env.get("GEMINI_BASE_URL", "").strip() or read_dotenv(folders).get("GEMINI_BASE_URL", "").strip()
-    return value or None
+    value = (env.get(BASE_URL) or "").strip()
+    return check_base_url(value) if value else None

@@ -1,8 +1,9 @@
 """Services: what the learner asks for on purpose (insights, recommendations, summaries,
 explanations), shared by the language server, the CLI and any later front.
 
-Domain code: never imports the LSP layer (pygls, lsprotocol). Every service takes the
-`Memory` facade and plain values and returns JSON-ready dicts; long ones accept a
+Domain code: never imports the LSP layer (pygls, lsprotocol), nor the memory package:
+every service takes the memory's read side (`memory_view.MemoryView`, which `Memory`
+satisfies) and plain values and returns JSON-ready dicts; long ones accept a
 `cancelled()` callable, checked between steps, and raise `Cancelled` when it says so.
 """
 

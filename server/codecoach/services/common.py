@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from .memory_view import MemoryView
+
 DAY = 86_400.0
 
 # Mastery states as the chart's levels (0..5), in the order the extension draws them.
@@ -42,7 +44,7 @@ def days_between(first: date, last: date) -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
-def today_of(memory: Any, today: date | None = None) -> date:
+def today_of(memory: MemoryView | None, today: date | None = None) -> date:
     """`today`, else the day of the memory's clock (tests inject a clock)."""
     if today is not None:
         return today
@@ -50,7 +52,7 @@ def today_of(memory: Any, today: date | None = None) -> date:
     return local_day(clock()) if callable(clock) else date.today()
 
 
-def now_of(memory: Any, now: float | None = None) -> float:
+def now_of(memory: MemoryView | None, now: float | None = None) -> float:
     if now is not None:
         return now
     clock = getattr(memory, "clock", None)

@@ -5,15 +5,37 @@ from __future__ import annotations
 import ast
 import textwrap
 from collections import Counter
+from dataclasses import dataclass
 
 from ..analysis import concepts as concept_tags
 from ..analysis.engine import Analyzer
 from ..analysis.findings import Finding
+from ..analysis.markup import escape_text
 from .resources import resources_for
 
 
 def explain_findings(findings: list[Finding]) -> str:
     return "\n\n---\n\n".join(f.hover_markdown() for f in findings)
+
+
+@dataclass(frozen=True)
+class QuickFix:
+    """One light-bulb action on a finding: what it does (`explain`, `recommend`, `disable`), its
+    title, and the argument its command takes (the front end adds where the finding is)."""
+
+    kind: str
+    title: str
+    argument: dict
+
+
+def quick_fixes(rule: str, concepts: list[str]) -> list[QuickFix]:
+    """The actions a finding offers: explain it, read about its concept, or never show the rule again."""
+    fixes = [QuickFix("explain", f"Explain this mistake ({rule})", {})]
+    if concepts:
+        fixes.append(QuickFix("recommend", f"Recommendations for {concept_tags.label(concepts[0]).lower()}",
+                              {"concept": concepts[0]}))
+    fixes.append(QuickFix("disable", f"Don't show {rule} again", {"rule": rule}))
+    return fixes
 
 
 def hover_section(finding: Finding, *, markdown: bool, met_before: str | None = None,
@@ -42,7 +64,7 @@ def explain_code(code: str, analyzer: Analyzer) -> dict:
         ast.parse(snippet)
     except SyntaxError as error:
         return {
-            "markdown": f"This selection is not complete Python on its own ({error.msg}). "
+            "markdown": f"This selection is not complete Python on its own ({escape_text(error.msg)}). "
             "Select whole statements — a full line, loop or function — and try again.",
             "concepts": [],
         }

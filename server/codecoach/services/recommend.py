@@ -39,11 +39,11 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ..analysis.concepts import TAXONOMY, label
 from . import check
 from .common import DAY, basename, concepts_of, join_words, now_of, times
+from .memory_view import MemoryView
 from .resources import CATALOGUE, Resource
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def known_concept(concept: str) -> bool:
 
 
 def recommendations(
-    memory: Any | None,
+    memory: MemoryView | None,
     *,
     concept: str | None = None,
     limit: int = 8,
@@ -119,76 +119,15 @@ def recommendations(
     check(cancelled)
     struggles = _struggles(memory, concept, now, days) if memory is not None else {}
     check(cancelled)
-    states: dict[str, str] = {}
-    feedback: Mapping[str, tuple[int, int]] = {}
-    if memory is not None:
-        try:
-            states = {c: str(getattr(m.state, "value", m.state)) for c, m in memory.mastery(now).items()}
-            feedback = memory.feedback_counts(now - days * DAY, None)
-        except Exception as error:  # noqa: BLE001 - extras: ranking still works without them
-            log.warning("recommendations: mastery/feedback unavailable (%s)", error)
+    states, feedback = _learner_state(memory, now, days)
     check(cancelled)
-
-    candidates: dict[str, _Candidate] = {}  # by URL
-
-    def add(res: Resource, res_concept: str, amount: float, rule: str = "", prerequisite_of: str = "") -> None:
-        cand = candidates.get(res.url)
-        if cand is None:
-            cand = candidates[res.url] = _Candidate(res, res_concept)
-        cand.score += amount
-        if rule:
-            cand.because[rule] = cand.because.get(rule, 0.0) + amount
-            if not prerequisite_of:
-                cand.via[rule] = ""  # a direct reason wins over "a prerequisite of"
-            else:
-                cand.via.setdefault(rule, prerequisite_of)
-
-    rule_docs = _rule_docs()
-    for s in struggles.values():
-        helpful, unhelpful = feedback.get(s.rule, (0, 0))
-        doubted = unhelpful > helpful
-        for i, res in enumerate(CATALOGUE.get(s.concept, ())):
-            factor = CATALOGUE_ORDER[min(i, len(CATALOGUE_ORDER) - 1)]
-            if doubted:
-                factor *= UNHELPFUL_SAME_PAGE if res.url == rule_docs.get(s.rule) else UNHELPFUL_OTHER_ANGLE
-            add(res, s.concept, s.weight * factor, s.rule)
-        if memory is not None:
-            for pre in _prerequisites(memory, s.concept):
-                if states.get(pre, "unseen") in WEAK and (concept is None or pre != concept):
-                    for i, res in enumerate(CATALOGUE.get(pre, ())[:1]):
-                        add(res, pre, s.weight * PREREQUISITE_WEIGHT, s.rule, prerequisite_of=s.concept)
-
-    # Nothing struggled with (or a concept asked for): material on what is being used.
-    if concept is not None and not any(c.concept == concept for c in candidates.values()):
-        for i, res in enumerate(CATALOGUE.get(concept, ())):
-            add(res, concept, FALLBACK_WEIGHT * CATALOGUE_ORDER[min(i, len(CATALOGUE_ORDER) - 1)])
-    uses: Counter = Counter()
-    if concept is None and not candidates and memory is not None:
-        uses = Counter(r["concept"] for r in memory.events("concept_uses", now - 7 * DAY, None, limit=100_000))
-        for c, n in uses.most_common(6):
-            if states.get(c) == "mastered":
-                continue
-            for i, res in enumerate(CATALOGUE.get(c, ())[:1]):
-                add(res, c, FALLBACK_WEIGHT * n)
+    candidates = _Candidates()
+    candidates.for_struggles(struggles, states, feedback, memory, concept)
+    uses = candidates.fallbacks(memory, concept, states, now)
 
     check(cancelled)
     history = _load(path) if path else []
-    for cand in candidates.values():
-        cand.score /= 1.0 + ROTATION_WEIGHT * _recency(history, cand.resource.id, now)
-
-    ranked = sorted(candidates.values(), key=lambda c: (-c.score, c.resource.id))
-    chosen: list[_Candidate] = []
-    per_concept: Counter = Counter()
-    for cand in ranked:
-        if concept is None and per_concept[cand.concept] >= PER_CONCEPT:
-            continue
-        chosen.append(cand)
-        per_concept[cand.concept] += 1
-        if len(chosen) >= limit:
-            break
-    if len(chosen) < limit and concept is None:  # fill up if the concept cap left room
-        chosen += [c for c in ranked if c not in chosen][: limit - len(chosen)]
-
+    chosen = _choose(candidates.rotated(history, now), concept, limit)
     items = [_item(c, struggles, concept, uses, now) for c in chosen]
     if remember and path and items:
         _save(path, history, [(c.resource.id, now, rank) for rank, c in enumerate(chosen)], now)
@@ -201,7 +140,101 @@ def recommendations(
 # --------------------------------------------------------------------------- pieces
 
 
-def _struggles(memory: Any, concept: str | None, now: float, days: int) -> dict[str, _Struggle]:
+def _learner_state(memory: MemoryView | None, now: float, days: int
+                   ) -> tuple[dict[str, str], Mapping[str, tuple[int, int]]]:
+    """(concept -> mastery state name, rule -> (helpful, unhelpful) feedback of the window)."""
+    if memory is None:
+        return {}, {}
+    try:
+        states = {c: str(getattr(m.state, "value", m.state)) for c, m in memory.mastery(now).items()}
+        return states, memory.feedback_counts(now - days * DAY, None)
+    except Exception as error:  # noqa: BLE001 - extras: ranking still works without them
+        log.warning("recommendations: mastery/feedback unavailable (%s)", error)
+        return {}, {}
+
+
+class _Candidates:
+    """Catalogue entries under consideration, by URL, with their scores and reasons."""
+
+    def __init__(self) -> None:
+        self.by_url: dict[str, _Candidate] = {}
+
+    def add(self, res: Resource, res_concept: str, amount: float, rule: str = "", prerequisite_of: str = "") -> None:
+        cand = self.by_url.get(res.url)
+        if cand is None:
+            cand = self.by_url[res.url] = _Candidate(res, res_concept)
+        cand.score += amount
+        if rule:
+            cand.because[rule] = cand.because.get(rule, 0.0) + amount
+            if not prerequisite_of:
+                cand.via[rule] = ""  # a direct reason wins over "a prerequisite of"
+            else:
+                cand.via.setdefault(rule, prerequisite_of)
+
+    def for_struggles(self, struggles: Mapping[str, _Struggle], states: Mapping[str, str],
+                      feedback: Mapping[str, tuple[int, int]], memory: MemoryView | None,
+                      concept: str | None) -> None:
+        """Each struggle's weight flows to its concept's material and its weak prerequisites'."""
+        rule_docs = _rule_docs()
+        for s in struggles.values():
+            helpful, unhelpful = feedback.get(s.rule, (0, 0))
+            doubted = unhelpful > helpful
+            for i, res in enumerate(CATALOGUE.get(s.concept, ())):
+                factor = _catalogue_order(i)
+                if doubted:
+                    factor *= UNHELPFUL_SAME_PAGE if res.url == rule_docs.get(s.rule) else UNHELPFUL_OTHER_ANGLE
+                self.add(res, s.concept, s.weight * factor, s.rule)
+            if memory is not None:
+                for pre in _prerequisites(memory, s.concept):
+                    if states.get(pre, "unseen") in WEAK and (concept is None or pre != concept):
+                        for res in CATALOGUE.get(pre, ())[:1]:
+                            self.add(res, pre, s.weight * PREREQUISITE_WEIGHT, s.rule, prerequisite_of=s.concept)
+
+    def fallbacks(self, memory: MemoryView | None, concept: str | None, states: Mapping[str, str],
+                  now: float) -> Counter:
+        """Nothing struggled with (or a concept asked for): material on what is being used.
+        Returns the concept uses of the last week it looked at (for the items' "why")."""
+        if concept is not None and not any(c.concept == concept for c in self.by_url.values()):
+            for i, res in enumerate(CATALOGUE.get(concept, ())):
+                self.add(res, concept, FALLBACK_WEIGHT * _catalogue_order(i))
+        uses: Counter = Counter()
+        if concept is None and not self.by_url and memory is not None:
+            uses = Counter(r["concept"] for r in memory.events("concept_uses", now - 7 * DAY, None, limit=100_000))
+            for c, n in uses.most_common(6):
+                if states.get(c) == "mastered":
+                    continue
+                for res in CATALOGUE.get(c, ())[:1]:
+                    self.add(res, c, FALLBACK_WEIGHT * n)
+        return uses
+
+    def rotated(self, history: list[tuple[str, float, int]], now: float) -> list[_Candidate]:
+        """Best first, each score divided by how recently and prominently it was recommended."""
+        for cand in self.by_url.values():
+            cand.score /= 1.0 + ROTATION_WEIGHT * _recency(history, cand.resource.id, now)
+        return sorted(self.by_url.values(), key=lambda c: (-c.score, c.resource.id))
+
+
+def _catalogue_order(index: int) -> float:
+    return CATALOGUE_ORDER[min(index, len(CATALOGUE_ORDER) - 1)]
+
+
+def _choose(ranked: list[_Candidate], concept: str | None, limit: int) -> list[_Candidate]:
+    """The top `limit`, at most PER_CONCEPT per concept unless a concept was asked for."""
+    chosen: list[_Candidate] = []
+    per_concept: Counter = Counter()
+    for cand in ranked:
+        if concept is None and per_concept[cand.concept] >= PER_CONCEPT:
+            continue
+        chosen.append(cand)
+        per_concept[cand.concept] += 1
+        if len(chosen) >= limit:
+            break
+    if len(chosen) < limit and concept is None:  # fill up if the concept cap left room
+        chosen += [c for c in ranked if c not in chosen][: limit - len(chosen)]
+    return chosen
+
+
+def _struggles(memory: MemoryView, concept: str | None, now: float, days: int) -> dict[str, _Struggle]:
     """rule -> its recent occurrences (weighted by recency), optionally for one concept."""
     rows = memory.events("shown", now - days * DAY, None, limit=100_000, concept=concept)
     out: dict[str, _Struggle] = {}
@@ -221,7 +254,7 @@ def _struggles(memory: Any, concept: str | None, now: float, days: int) -> dict[
     return out
 
 
-def _prerequisites(memory: Any, concept: str) -> list[str]:
+def _prerequisites(memory: MemoryView, concept: str) -> list[str]:
     try:
         return list(memory.prerequisites(concept))
     except Exception:  # noqa: BLE001

@@ -6,15 +6,18 @@ groups them). Definitions, also in docs/services.md:
 - period "day" is today; "week" is the 7 days ending today (a rolling week,
   so the chart always has 7 bars); "range" is start..end inclusive. The
   *previous period* is the same number of days just before.
-- activeMinutes: time inside sessions (first to last event; a session ends
-  after the memory's idle gap), credited to the day the session started; a
-  session counts at least one minute, so a single event is not "0 minutes".
+- sessions: sessions with activity (at least one event recorded in them):
+  reopening the editor on unchanged code records nothing, so it is not one.
+- activeMinutes: time inside those sessions (first to last event; a session
+  ends after the memory's idle gap), credited to the day the session started;
+  a session counts at least one minute, so a single event is not "0 minutes".
 - an *active day* is a day with any recorded event. streak.current is the
   run of active days ending on the period's last day (if that is today and
   nothing happened yet today, the run ending yesterday: the day is not over);
   streak.longest is the longest run up to the period's end.
 - concepts[].practiced: observations of the concept in analysed code
-  (concept_uses rows: one per analysed version that changed); struggles:
+  (concept_uses rows: one per analysed version whose concepts changed, even
+  across restarts); struggles:
   findings shown on it; mastery / previousMastery: the memory's state machine
   at the end / start of the period.
 - improved: concepts with fewer struggles than in the previous period.
@@ -25,7 +28,8 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..analysis.concepts import label
@@ -44,6 +48,7 @@ from .common import (
     times,
     today_of,
 )
+from .memory_view import History, MemoryView, NoHistory
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +83,7 @@ def resolve_period(
 
 
 def summary(
-    memory: Any,
+    memory: MemoryView | None,
     *,
     period: str = "day",
     start: date | None = None,
@@ -96,90 +101,209 @@ def summary(
     `cancelled()` turns true between steps.
     """
     today = today_of(memory, today)
-    kind, first, last = resolve_period(period, start, end, today)
-    if memory is None:  # no memory (it failed to open, or remembering is off): an empty summary
-        memory = _NoMemory()
-    days = days_between(first, last)
-    lo, hi = midnight(first), midnight(last + timedelta(days=1))
-    span = len(days)
-    prev_lo = midnight(first - timedelta(days=span))
+    window = Window(*resolve_period(period, start, end, today), today)
+    # No memory (it failed to open, or remembering is off): an empty summary.
+    history: History = memory if memory is not None else NoHistory()
 
     check(cancelled)
-    # -- activity per day
-    shown_per_day = memory.per_day("shown", lo, hi)
-    fixes_per_day = memory.per_day("fixes", lo, hi)
-    sessions = memory.sessions(lo, hi)
+    sessions = history.sessions(window.lo, window.hi, active_only=True)
+    days = activity_per_day(history, window, sessions)
+    files = files_touched(history, window)
+    totals = totals_of(days, files, sessions)
+    check(cancelled)
+    current, longest = streak_of(history, window)
+    check(cancelled)
+    practice = ConceptActivity.of(history, window)
+    transitions = _transitions(history, window.hi)
+    check(cancelled)
+    concepts = concept_rows(practice, transitions, window)
+    series = mastery_series(concepts, transitions, window)
+    check(cancelled)
+    previous = history.per_concept("shown", window.previous_lo, window.lo)
+    data: dict[str, Any] = {
+        "period": window.kind,
+        "from": window.first.isoformat(),
+        "to": window.last.isoformat(),
+        "totals": totals,
+        "streak": {"current": current, "longest": longest},
+        "days": days,
+        "hours": activity_per_hour(history, window, sessions) if window.span == 1 else [],
+        "concepts": concepts,
+        "masterySeries": series,
+        "topStruggles": top_struggles(history, window),
+        "improved": improved_concepts(previous, practice.struggles),
+    }
+    check(cancelled)
+    context = {
+        "files": sorted(files),
+        "worse": worse_concepts(previous, practice.struggles),
+        "fixedConcepts": dict(practice.fixed),
+        "today": today,
+        "previousLabel": _previous_label(window.kind, window.span),
+    }
+    data["narrative"], data["generatedBy"] = narrative(data, context, narrate, narrator)
+    return data
+
+
+# --------------------------------------------------------------------------- the sections
+
+
+@dataclass(frozen=True)
+class Window:
+    """The period as times: [lo, hi) covers its days, [previous_lo, lo) the period before."""
+
+    kind: str
+    first: date
+    last: date
+    today: date
+
+    @property
+    def days(self) -> list[date]:
+        return days_between(self.first, self.last)
+
+    @property
+    def span(self) -> int:
+        return (self.last - self.first).days + 1
+
+    @property
+    def lo(self) -> float:
+        return midnight(self.first)
+
+    @property
+    def hi(self) -> float:
+        return midnight(self.last + timedelta(days=1))
+
+    @property
+    def previous_lo(self) -> float:
+        return midnight(self.first - timedelta(days=self.span))
+
+
+def activity_per_day(memory: History, window: Window, sessions: list[dict]) -> list[dict]:
+    """One row per day of the period (zeros included): active minutes, findings, fixes.
+
+    A session's time is credited to the day it started and counts at least a minute."""
+    shown = memory.per_day("shown", window.lo, window.hi)
+    fixes = memory.per_day("fixes", window.lo, window.hi)
     seconds: Counter = Counter()
     for s in sessions:
         end_ts = s.get("ended") or s.get("last_activity") or s["started"]
         seconds[local_day(s["started"]).isoformat()] += max(60.0, float(end_ts) - float(s["started"]))
-    day_rows = [
+    return [
         {
             "date": d.isoformat(),
             "activeMinutes": int(round(seconds.get(d.isoformat(), 0.0) / 60)),
-            "findings": int(shown_per_day.get(d.isoformat(), 0)),
-            "fixes": int(fixes_per_day.get(d.isoformat(), 0)),
+            "findings": int(shown.get(d.isoformat(), 0)),
+            "fixes": int(fixes.get(d.isoformat(), 0)),
         }
-        for d in days
+        for d in window.days
     ]
+
+
+def activity_per_hour(memory: History, window: Window, sessions: list[dict]) -> list[dict]:
+    """A one-day period by local hour (0..23), so today's chart is not one bar. A session's
+    time is split over the hours it spans (at least a minute, as for the day)."""
+    def hour(ts: float) -> int:
+        return datetime.fromtimestamp(ts).hour
+
+    counts = {kind: Counter(hour(float(r["ts"])) for r in memory.events(kind, window.lo, window.hi, limit=ALL_EVENTS))
+              for kind in ("shown", "fixes")}
+    seconds: Counter = Counter()
+    for s in sessions:
+        start = float(s["started"])
+        end = min(window.hi, max(start + 60.0, float(s.get("ended") or s.get("last_activity") or start)))
+        while start < end:
+            top = datetime.fromtimestamp(start).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+            step = min(end, top.timestamp())
+            seconds[hour(start)] += step - start
+            start = step
+    return [{"hour": h, "activeMinutes": int(round(seconds[h] / 60)), "findings": int(counts["shown"][h]),
+             "fixes": int(counts["fixes"][h])} for h in range(24)]
+
+
+def files_touched(memory: History, window: Window) -> set[str]:
+    """Files with any finding, fix, concept use or explanation read in the period."""
     files: set[str] = set()
     for table in ("shown", "fixes", "concept_uses", "hovers"):
-        files.update(memory.per_file(table, lo, hi))
-    totals = {
-        "activeMinutes": sum(r["activeMinutes"] for r in day_rows),
+        files.update(memory.per_file(table, window.lo, window.hi))
+    return files
+
+
+def totals_of(days: list[dict], files: set[str], sessions: list[dict]) -> dict:
+    return {
+        "activeMinutes": sum(r["activeMinutes"] for r in days),
         "files": len(files),
-        "findings": sum(r["findings"] for r in day_rows),
-        "fixes": sum(r["fixes"] for r in day_rows),
+        "findings": sum(r["findings"] for r in days),
+        "fixes": sum(r["fixes"] for r in days),
         "sessions": len(sessions),
     }
 
-    check(cancelled)
-    # -- streaks over the whole history up to the period's end
+
+def streak_of(memory: History, window: Window) -> tuple[int, int]:
+    """(current, longest) streak over the whole history up to the period's end."""
     active: set[date] = set()
     for table in ACTIVITY_KINDS:
-        active.update(date.fromisoformat(d) for d in memory.per_day(table, None, hi))
-    active.update(local_day(s["started"]) for s in memory.sessions(None, hi))
-    current, longest = streaks(active, last, today)
+        active.update(date.fromisoformat(d) for d in memory.per_day(table, None, window.hi))
+    active.update(local_day(s["started"]) for s in memory.sessions(None, window.hi, active_only=True))
+    return streaks(active, window.last, window.today)
 
-    check(cancelled)
-    # -- concepts: practice, struggles, mastery at both ends of the period
-    struggles = memory.per_concept("shown", lo, hi)
-    fixed = memory.per_concept("fixed", lo, hi)
-    practiced = Counter(r["concept"] for r in memory.events("concept_uses", lo, hi, limit=ALL_EVENTS))
-    transitions = _transitions(memory, hi)
-    check(cancelled)
-    concepts = set(struggles) | set(fixed) | set(practiced)
-    concepts |= {c for c, trs in transitions.items() if _state_at(trs, lo) != _state_at(trs, hi)}
-    concept_rows = sorted(
+
+@dataclass(frozen=True)
+class ConceptActivity:
+    """Per concept in the period: findings shown on it, fixes, observations in analysed code."""
+
+    struggles: dict[str, int]
+    fixed: dict[str, int]
+    practiced: Counter
+
+    @classmethod
+    def of(cls, memory: History, window: Window) -> ConceptActivity:
+        return cls(
+            struggles=memory.per_concept("shown", window.lo, window.hi),
+            fixed=memory.per_concept("fixed", window.lo, window.hi),
+            practiced=Counter(r["concept"] for r in memory.events("concept_uses", window.lo, window.hi,
+                                                                   limit=ALL_EVENTS)),
+        )
+
+
+def concept_rows(practice: ConceptActivity, transitions: dict[str, tuple], window: Window) -> list[dict]:
+    """Every concept used, struggled with, fixed or whose mastery changed in the period."""
+    concepts = set(practice.struggles) | set(practice.fixed) | set(practice.practiced)
+    concepts |= {c for c, trs in transitions.items() if _state_at(trs, window.lo) != _state_at(trs, window.hi)}
+    return sorted(
         (
             {
                 "concept": c,
                 "label": label(c),
-                "practiced": int(practiced.get(c, 0)),
-                "struggles": int(struggles.get(c, 0)),
-                "mastery": _state_at(transitions.get(c, ()), hi),
-                "previousMastery": _state_at(transitions.get(c, ()), lo),
+                "practiced": int(practice.practiced.get(c, 0)),
+                "struggles": int(practice.struggles.get(c, 0)),
+                "mastery": _state_at(transitions.get(c, ()), window.hi),
+                "previousMastery": _state_at(transitions.get(c, ()), window.lo),
             }
             for c in concepts
         ),
         key=lambda r: (-r["struggles"], -r["practiced"], r["label"]),
     )
+
+
+def mastery_series(concepts: list[dict], transitions: dict[str, tuple], window: Window) -> list[dict]:
+    """The mastery level at the end of each day for the most active concepts (the chart)."""
     charted = [r["concept"] for r in sorted(
-        concept_rows, key=lambda r: (-(r["struggles"] + r["practiced"]), r["label"]))[:SERIES_CONCEPTS]]
-    series = [
+        concepts, key=lambda r: (-(r["struggles"] + r["practiced"]), r["label"]))[:SERIES_CONCEPTS]]
+    return [
         {
             "date": d.isoformat(),
             "levels": {c: level(_state_at(transitions.get(c, ()), midnight(d + timedelta(days=1))))
                        for c in charted},
         }
-        for d in days
+        for d in window.days
     ]
 
-    check(cancelled)
-    # -- top struggles and what improved against the previous period
+
+def top_struggles(memory: History, window: Window) -> list[dict]:
+    """The most frequent rules of the period, each with its latest message."""
     top = []
-    for rule, count in list(memory.per_rule("shown", lo, hi).items())[:TOP_STRUGGLES]:
-        latest = memory.events("shown", lo, hi, rule=rule, limit=1)
+    for rule, count in list(memory.per_rule("shown", window.lo, window.hi).items())[:TOP_STRUGGLES]:
+        latest = memory.events("shown", window.lo, window.hi, rule=rule, limit=1)
         row = latest[0] if latest else {}
         top.append({
             "rule": rule,
@@ -187,8 +311,12 @@ def summary(
             "concept": (concepts_of(row) or [_rule_concept(rule)])[0],
             "count": int(count),
         })
-    previous = memory.per_concept("shown", prev_lo, lo)
-    improved = sorted(
+    return top
+
+
+def improved_concepts(previous: dict[str, int], struggles: dict[str, int]) -> list[dict]:
+    """Concepts with fewer findings than in the previous period of the same length."""
+    return sorted(
         (
             {"concept": c, "label": label(c), "before": int(n), "after": int(struggles.get(c, 0))}
             for c, n in previous.items()
@@ -196,7 +324,11 @@ def summary(
         ),
         key=lambda r: (r["after"] - r["before"], r["label"]),
     )
-    worse = sorted(
+
+
+def worse_concepts(previous: dict[str, int], struggles: dict[str, int]) -> list[dict]:
+    """Concepts with at least two findings, more than in the previous period (for the narrative)."""
+    return sorted(
         (
             {"concept": c, "label": label(c), "before": int(previous.get(c, 0)), "after": int(n)}
             for c, n in struggles.items()
@@ -205,27 +337,9 @@ def summary(
         key=lambda r: (r["before"] - r["after"], r["label"]),
     )
 
-    data: dict[str, Any] = {
-        "period": kind,
-        "from": first.isoformat(),
-        "to": last.isoformat(),
-        "totals": totals,
-        "streak": {"current": current, "longest": longest},
-        "days": day_rows,
-        "concepts": concept_rows,
-        "masterySeries": series,
-        "topStruggles": top,
-        "improved": improved,
-    }
-    check(cancelled)
-    context = {
-        "files": sorted(files),
-        "worse": worse,
-        "fixedConcepts": dict(fixed),
-        "today": today,
-        "previousLabel": _previous_label(kind, span),
-    }
-    text, source = None, "template"
+
+def narrative(data: dict, context: dict, narrate: Narrate | None, narrator: str) -> tuple[str, str]:
+    """(text, generatedBy): the narrator's paragraph, else the offline template."""
     if narrate is not None:
         try:
             text = narrate(dict(data))
@@ -233,29 +347,11 @@ def summary(
             log.warning("summary narrator failed (%s); using the template", error)
             text = None
         if isinstance(text, str) and text.strip():
-            source = narrator
-        else:
-            text = None
-    data["narrative"] = text.strip() if text else template_narrative(data, context)
-    data["generatedBy"] = source
-    return data
+            return text.strip(), narrator
+    return template_narrative(data, context), "template"
 
 
 # --------------------------------------------------------------------------- pieces
-
-
-class _NoMemory:
-    """Answers every query a summary makes with nothing."""
-
-    def per_day(self, *args: Any, **kwargs: Any) -> dict:
-        return {}
-
-    per_concept = per_rule = per_file = per_day
-
-    def sessions(self, *args: Any, **kwargs: Any) -> list:
-        return []
-
-    events = mastery_changes = sessions
 
 
 def streaks(active: set[date], last: date, today: date) -> tuple[int, int]:
@@ -278,7 +374,7 @@ def streaks(active: set[date], last: date, today: date) -> tuple[int, int]:
     return current, max(longest, current)
 
 
-def _transitions(memory: Any, until: float) -> dict[str, tuple]:
+def _transitions(memory: History, until: float) -> dict[str, tuple]:
     """concept -> its mastery transitions up to `until`, from one replay of the log.
 
     `mastery_changes(since=0)` lists every seen concept (each left 'unseen') with all
@@ -339,88 +435,113 @@ def template_narrative(data: dict, context: dict | None = None) -> str:
     """A specific, offline paragraph: what was practised, what went wrong, what improved."""
     context = context or {}
     when, when_lower = _when(data, context)
-    totals = data["totals"]
-    streak = data["streak"]
-    concepts = data["concepts"]
+    totals, concepts = data["totals"], data["concepts"]
     active = totals["findings"] or totals["fixes"] or totals["sessions"] or any(c["practiced"] for c in concepts)
     if not active:
-        text = (f"No coding recorded {when_lower}. Open a Python file and start typing: the coach keeps "
-                "track of the concepts you practise and the mistakes you meet.")
-        if streak["current"] >= 1:
-            text += f" You are on a {streak['current']}-day streak: a few minutes of code keeps it going."
-        elif streak["longest"] >= 2:
-            text += f" Your longest streak so far is {streak['longest']} days."
-        return text
+        return _nothing_recorded(when_lower, data["streak"])
+    sentences = [
+        _activity_sentence(when, totals, context.get("files") or []),
+        _mistakes_sentence(totals, data["topStruggles"]),
+        _practice_sentence(concepts),
+        _most_frequent_sentence(totals, data["topStruggles"]),
+        *_comparison_sentences(data["improved"], context.get("worse") or [], when_lower,
+                               context.get("previousLabel", "the previous period")),
+        *_mastery_sentences(concepts),
+        _streak_sentence(data["streak"]),
+    ]
+    return " ".join(s for s in sentences if s)
 
-    parts = []
-    files = context.get("files") or []
+
+def _nothing_recorded(when_lower: str, streak: dict) -> str:
+    text = (f"No coding recorded {when_lower}. Open a Python file and start typing: the coach keeps "
+            "track of the concepts you practise and the mistakes you meet.")
+    if streak["current"] >= 1:
+        text += f" You are on a {streak['current']}-day streak: a few minutes of code keeps it going."
+    elif streak["longest"] >= 2:
+        text += f" Your longest streak so far is {streak['longest']} days."
+    return text
+
+
+def _activity_sentence(when: str, totals: dict, files: list[str]) -> str:
     names = sorted({basename(f) for f in files})
     where = ""
     if names:
         shown = join_words(names[:3] + ([f"{len(names) - 3} more"] if len(names) > 3 else []))
         where = f" across {plural(len(names), 'file')} ({shown})"
-    minutes = totals["activeMinutes"]
     if totals["sessions"]:
-        parts.append(f"{when} you coded for {plural(minutes, 'minute')} in "
-                     f"{plural(totals['sessions'], 'session')}{where}.")
-    else:
-        parts.append(f"{when} you worked{where}.")
+        return (f"{when} you coded for {plural(totals['activeMinutes'], 'minute')} in "
+                f"{plural(totals['sessions'], 'session')}{where}.")
+    return f"{when} you worked{where}."
 
+
+def _mistakes_sentence(totals: dict, top: list[dict]) -> str:
     findings, fixes = totals["findings"], totals["fixes"]
-    top = data["topStruggles"]
     if findings == 1 and top:
         t = top[0]
-        parts.append(f"You met one mistake, {t['rule']} ({label(t['concept']) if t['concept'] else 'general'}): "
-                     f"{t['message']}" + (", and fixed it." if fixes else "."))
-    elif findings:
+        return (f"You met one mistake, {t['rule']} ({label(t['concept']) if t['concept'] else 'general'}): "
+                f"{t['message']}" + (", and fixed it." if fixes else "."))
+    if findings:
         fixed = f" and fixed {fixes}" if fixes else ", none fixed yet"
-        parts.append(f"You met {plural(findings, 'mistake')}{fixed}.")
-    elif fixes:
-        parts.append(f"No new mistakes, and you fixed {plural(fixes, 'earlier one', 'earlier ones')}.")
-    else:
-        parts.append("No mistakes were flagged: clean work.")
+        return f"You met {plural(findings, 'mistake')}{fixed}."
+    if fixes:
+        return f"No new mistakes, and you fixed {plural(fixes, 'earlier one', 'earlier ones')}."
+    return "No mistakes were flagged: clean work."
 
+
+def _practice_sentence(concepts: list[dict]) -> str:
     practiced = sorted((c for c in concepts if c["practiced"]), key=lambda c: (-c["practiced"], c["label"]))
-    if practiced:
-        items = [f"{c['label']} {times(c['practiced'])}" for c in practiced[:3]]
-        parts.append(f"You practised {join_words(items)}.")
+    if not practiced:
+        return ""
+    items = [f"{c['label']} {times(c['practiced'])}" for c in practiced[:3]]
+    return f"You practised {join_words(items)}."
 
-    if findings > 1 and top:
-        t = top[0]
-        concept = f" on {label(t['concept'])}" if t["concept"] else ""
-        parts.append(f"Your most frequent mistake was {t['rule']}{concept} ({times(t['count'])}): {t['message']}.")
 
-    previous_label = context.get("previousLabel", "the previous period")
-    improved = data["improved"]
+def _most_frequent_sentence(totals: dict, top: list[dict]) -> str:
+    if totals["findings"] <= 1 or not top:
+        return ""
+    t = top[0]
+    concept = f" on {label(t['concept'])}" if t["concept"] else ""
+    return f"Your most frequent mistake was {t['rule']}{concept} ({times(t['count'])}): {t['message']}."
+
+
+def _comparison_sentences(improved: list[dict], worse: list[dict], when_lower: str,
+                          previous_label: str) -> list[str]:
+    out = []
     if improved:
         items = [f"{i['label']} ({i['before']} → {i['after']})" for i in improved[:3]]
-        parts.append(f"Compared with {previous_label} you made fewer mistakes with {join_words(items)}.")
-    worse = context.get("worse") or []
+        out.append(f"Compared with {previous_label} you made fewer mistakes with {join_words(items)}.")
     if worse:
         w = worse[0]
         if w["before"]:
-            parts.append(f"Keep an eye on {w['label']}: {plural(w['after'], 'mistake')}, "
-                         f"up from {w['before']} {previous_label}.")
+            out.append(f"Keep an eye on {w['label']}: {plural(w['after'], 'mistake')}, "
+                       f"up from {w['before']} {previous_label}.")
         else:
-            parts.append(f"Keep an eye on {w['label']}: {plural(w['after'], 'mistake')} {when_lower}.")
+            out.append(f"Keep an eye on {w['label']}: {plural(w['after'], 'mistake')} {when_lower}.")
+    return out
 
+
+def _mastery_sentences(concepts: list[dict]) -> list[str]:
+    out = []
     moved = [c for c in concepts if c["mastery"] != c["previousMastery"] and c["previousMastery"] != "unseen"]
     ups = [c for c in moved if level(c["mastery"]) > level(c["previousMastery"])]
     if ups:
         items = [f"{c['label']} went from {c['previousMastery']} to {c['mastery']}" for c in ups[:3]]
-        parts.append(f"Progress: {join_words(items)}.")
+        out.append(f"Progress: {join_words(items)}.")
     downs = [c for c in moved if level(c["mastery"]) < level(c["previousMastery"])]
     if downs:
         items = [f"{c['label']} slipped from {c['previousMastery']} to {c['mastery']}" for c in downs[:2]]
-        parts.append(f"{join_words(items)}: worth another look.")
+        out.append(f"{join_words(items)}: worth another look.")
     new = [c["label"] for c in concepts if c["previousMastery"] == "unseen" and c["mastery"] != "unseen"]
     if new:
-        parts.append(f"New to you: {join_words(new[:3] + ([f'{len(new) - 3} more'] if len(new) > 3 else []))}.")
+        out.append(f"New to you: {join_words(new[:3] + ([f'{len(new) - 3} more'] if len(new) > 3 else []))}.")
+    return out
 
+
+def _streak_sentence(streak: dict) -> str:
     current, longest = streak["current"], streak["longest"]
     if current >= 2:
         record = ", your longest yet" if current >= longest else f" (longest: {longest} days)"
-        parts.append(f"You are on a {current}-day streak{record}.")
-    elif current == 1 and longest >= 2:
-        parts.append(f"Day one of a new streak (your longest is {longest} days).")
-    return " ".join(parts)
+        return f"You are on a {current}-day streak{record}."
+    if current == 1 and longest >= 2:
+        return f"Day one of a new streak (your longest is {longest} days)."
+    return ""

@@ -14,7 +14,8 @@ from . import (
     names,
     types_and_strings,
 )
-from .base import Context, Hit, ModuleFacts, Rule, hit
+from .base import Context, Hit, Rule, hit
+from .facts import ModuleFacts
 
 FAMILIES = (comparisons, functions, loops, control_flow, exceptions, names, types_and_strings)
 

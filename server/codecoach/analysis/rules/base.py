@@ -9,12 +9,14 @@ type, so adding a rule never adds a pass over the tree.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from ..findings import Explanation, Finding, Position, Severity, Source, Span, code_point_column
+
+# Learner text reaches messages only through `fill`, which puts it in code spans.
+from ..markup import fill
 
 PY_DOCS = "https://docs.python.org/3"
 
@@ -32,18 +34,9 @@ def hit(node: ast.AST, **args: Any) -> Hit:
     return Hit(node=node, args=args)
 
 
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
-
-def fill(template: str, args: dict[str, Any]) -> str:
-    """Fill `{name}` placeholders that have a value; leave other braces alone."""
-    if not args:
-        return template
-    return _PLACEHOLDER.sub(lambda m: str(args[m.group(1)]) if m.group(1) in args else m.group(0), template)
 
 
 Detector = Callable[[Any, "Context"], Iterable[Hit]]
-ChunkFact = Callable[[str, ast.AST, Callable[[ast.AST], Any]], Any]
 
 
 @dataclass(frozen=True)
@@ -82,72 +75,20 @@ class Rule:
         )
 
 
-class ModuleFacts:
+class Facts(Protocol):
     """What detectors may know about the whole module, not just their chunk.
 
-    Kept small and hashable: the engine re-runs every chunk when it changes, so
-    per-chunk caching stays correct.
+    `facts.ModuleFacts` computes them; it lives in its own module because two
+    of its facts come from rule families, which import this one.
     """
 
-    __slots__ = ("valueless_functions", "printing_functions", "input_only_names",
-                 "exiting_functions", "one_path_names", "module_placeholder_names",
-                 "called_builtins", "_key")
-
-    def __init__(self, tree: ast.Module, per_chunk: ChunkFact | None = None) -> None:
-        """`per_chunk(kind, top_level_statement, compute)` caches a chunk's facts across
-        analyses (the engine's cache); by default every fact is computed afresh."""
-        per_chunk = per_chunk or (lambda kind, node, compute: compute(node))
-
-        def summarize(node: ast.AST) -> tuple[bool, bool, bool, bool]:
-            return per_chunk("summary", node, function_summary)
-
-        valueless: set[str] = set()
-        printing: set[str] = set()
-        exiting: set[str] = set()
-        for node in tree.body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                # The last definition of a name is the one callers get.
-                valueless.discard(node.name)
-                printing.discard(node.name)
-                gives_value, generator, prints, exits = summarize(node)
-                if exits:
-                    exiting.add(node.name)
-                # Calling an `async def` gives a coroutine, never None; a decorator may
-                # replace the function (@overload, @lru_cache...); a stub (`...`) is a
-                # placeholder whose real body is elsewhere or not written yet.
-                if not gives_value and not generator \
-                        and not isinstance(node, ast.AsyncFunctionDef) \
-                        and not node.decorator_list and not _is_stub(node):
-                    valueless.add(node.name)
-                    if prints:
-                        printing.add(node.name)
-        self.valueless_functions = frozenset(valueless)
-        self.printing_functions = frozenset(printing)
-        module_nodes = list(walk_same_scope(tree))
-        self.input_only_names = input_only_names(module_nodes)
-        # Functions that may end the program (`sys.exit()` inside): calling one can end a loop.
-        self.exiting_functions = frozenset(exiting)
-        # (name, fingerprint of the statement reading it): module-level names assigned on one
-        # path of a top-level `if` only, then read after it (statements are separate chunks).
-        from .control_flow import module_one_path_names
-
-        self.one_path_names = module_one_path_names(tree, self.exiting_functions)
-        # Module-level names that also appear as `{name}` in a module-level string.
-        from .types_and_strings import module_placeholder_names
-
-        self.module_placeholder_names = module_placeholder_names(module_nodes)
-        # Shadow-prone builtins the module calls somewhere: shadowing one of these breaks a call.
-        called: set[str] = set()
-        for node in tree.body:
-            called |= per_chunk("called-builtins", node, _called_builtins)
-        self.called_builtins = frozenset(called)
-        self._key = (self.valueless_functions, self.printing_functions, self.input_only_names,
-                     self.exiting_functions, self.one_path_names, self.module_placeholder_names,
-                     self.called_builtins)
-
-    @property
-    def key(self) -> tuple:
-        return self._key
+    valueless_functions: frozenset[str]
+    printing_functions: frozenset[str]
+    input_only_names: frozenset[str]
+    exiting_functions: frozenset[str]
+    one_path_names: frozenset[tuple[str, int]]
+    module_placeholder_names: frozenset[str]
+    called_builtins: frozenset[str]
 
 
 class Context:
@@ -158,7 +99,7 @@ class Context:
     descendants (use `walk_same_scope` or `ast.walk` to look downwards).
     """
 
-    def __init__(self, lines: list[str], facts: ModuleFacts) -> None:
+    def __init__(self, lines: list[str], facts: Facts) -> None:
         self.lines = lines
         self.facts = facts
         self.parents: dict[ast.AST, ast.AST] = {}
@@ -255,7 +196,7 @@ def called_names(node: ast.AST) -> frozenset[str]:
     )
 
 
-def _called_builtins(node: ast.AST) -> frozenset[str]:
+def shadow_prone_calls(node: ast.AST) -> frozenset[str]:
     return called_names(node) & SHADOW_PRONE
 
 
@@ -278,7 +219,7 @@ def function_summary(func: ast.AST) -> tuple[bool, bool, bool, bool]:
     return value, generator, prints, exits
 
 
-def _is_stub(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+def is_stub(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """A body of only a docstring, `...` and/or `pass`."""
     return all(
         isinstance(s, ast.Pass)

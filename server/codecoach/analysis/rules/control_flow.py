@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from ..markup import Markup, code_span
 from .base import (
     PY_DOCS,
     Context,
@@ -39,10 +40,9 @@ def _unreachable(node: ast.stmt, ctx: Context) -> Iterator[Hit]:
         return
     if isinstance(rest[0], ast.Expr) and isinstance(rest[0].value, (ast.Yield, ast.YieldFrom)):
         return  # `return` then `yield`: the idiom for a generator that yields nothing
-    keyword = _JUMPS.get(type(node), "the `if`/`else` above (both branches leave)")
-    if type(node) in _JUMPS:
-        keyword = f"`{keyword}`"
-    yield Hit(span=ctx.first_line_span(rest[0]), args={"after": keyword})
+    keyword = _JUMPS.get(type(node))
+    after = code_span(keyword) if keyword else Markup("the `if`/`else` above (both branches leave)")
+    yield Hit(span=ctx.first_line_span(rest[0]), args={"after": after})
 
 
 # -- names bound on one path only ------------------------------------------

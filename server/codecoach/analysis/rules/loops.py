@@ -7,6 +7,7 @@ import builtins
 from collections.abc import Iterator
 
 from ..findings import Severity
+from ..markup import code_list
 from .base import (
     PY_DOCS,
     Context,
@@ -485,8 +486,7 @@ def _condition_never_changes(node: ast.While, ctx: Context) -> Iterator[Hit]:
             return
     if function is not None and any(isinstance(n, (ast.Nonlocal, ast.Global)) for n in ast.walk(function)):
         return
-    shown = ", ".join(f"`{n}`" for n in sorted(names))
-    yield Hit(span=ctx.span(test), args={"names": shown})
+    yield Hit(span=ctx.span(test), args={"names": code_list(sorted(names))})
 
 
 def _touches(nodes: list[ast.AST], names: set[str]) -> bool:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from ..findings import Severity
+from ..markup import Markup, code_span
 from .base import (
     PY_DOCS,
     Context,
@@ -88,24 +89,24 @@ def _expression_without_effect(node: ast.Expr, ctx: Context) -> Iterator[Hit]:
         return
     if isinstance(value, ast.Constant):
         if isinstance(value.value, (int, float, complex)) and not isinstance(value.value, bool):
-            yield hit(value, what="this value")
+            yield hit(value, what=Markup("this value"))
         return
     if isinstance(value, ast.Compare):
         # `x == y` on a line of its own is CC101's business.
         if len(value.ops) == 1 and isinstance(value.ops[0], ast.Eq):
             return
-        yield hit(value, what="this comparison")
+        yield hit(value, what=Markup("this comparison"))
         return
     if isinstance(value, ast.BinOp) and not isinstance(value.op, _SIDE_EFFECT_OPERATORS):
-        yield hit(value, what="this calculation")
+        yield hit(value, what=Markup("this calculation"))
     elif isinstance(value, (ast.Name, ast.Subscript)):
         if isinstance(value, ast.Name) and value.id == "_":
             return
-        yield hit(value, what=f"`{ast.unparse(value)}`")
+        yield hit(value, what=code_span(ast.unparse(value)))
     elif isinstance(value, ast.Tuple) and value.elts and all(
         isinstance(e, (ast.Name, ast.Constant, ast.Subscript)) for e in value.elts
     ):
-        yield hit(value, what="this tuple")
+        yield hit(value, what=Markup("this tuple"))
 
 
 # -- `/` where `//` was meant ---------------------------------------------------
@@ -120,9 +121,9 @@ def _float_division_as_index(node: ast.BinOp, ctx: Context) -> Iterator[Hit]:
             continue
         if isinstance(parent, ast.Subscript) and parent.slice is child:
             where = "a slice bound" if isinstance(child, ast.Slice) else "an index"
-            yield hit(node, where=where, expr=ast.unparse(node))
+            yield hit(node, where=Markup(where), expr=ast.unparse(node))
         elif is_builtin_call(parent, "range") and child in parent.args:  # type: ignore[attr-defined]
-            yield hit(node, where="an argument of `range()`", expr=ast.unparse(node))
+            yield hit(node, where=Markup("an argument of `range()`"), expr=ast.unparse(node))
         return
 
 
@@ -170,12 +171,12 @@ def _input_used_as_number(node: ast.AST, ctx: Context) -> Iterator[Hit]:
             return
         for side in (node.left, node.right):
             if _is_raw_input(side, ctx):
-                yield hit(node, use=f"`{symbol}`", text=ast.unparse(side))
+                yield hit(node, use=code_span(symbol), text=ast.unparse(side))
                 return
     elif is_builtin_call(node, "range"):
         for arg in node.args:  # type: ignore[attr-defined]
             if _is_raw_input(arg, ctx):
-                yield hit(node, use="`range()`", text=ast.unparse(arg))
+                yield hit(node, use=Markup("`range()`"), text=ast.unparse(arg))
                 return
 
 

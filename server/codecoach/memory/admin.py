@@ -1,0 +1,158 @@
+"""Admin: preparing the log at open, rebuilding the index, forgetting, and health.
+
+`reindex` and `forget` are blocking jobs on the writer thread, so they run in
+order with the writes queued before them. Forgetting deletes from the log and
+the index together; when the index cannot be reached it is marked dirty and
+cleared at the next open (`prepare`), so deleted text never lingers there.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .index import KINDS, STRUGGLES, ChromaIndex
+from .indexing import INDEX_CATCH_UP_DELAY, Indexer, mark_all_unindexed
+from .mastery import PREREQUISITES
+from .queries import to_ts
+from .schema import EVENT_TABLES, STATE_TABLES
+from .store import EventLog
+
+log = logging.getLogger(__name__)
+
+
+class Admin:
+    def __init__(self, log_: EventLog, index: ChromaIndex, indexer: Indexer, db_path: Path, *,
+                 load_live_state: Callable[[sqlite3.Connection], None],
+                 forget_live_state: Callable[[], None], clear_retrievals: Callable[[], None]) -> None:
+        self.log = log_
+        self.index = index
+        self.indexer = indexer
+        self.db_path = db_path
+        # What the recorder keeps in memory (the session, open occurrences) is loaded from
+        # the log at open and must follow a forget; retrievals cached before a reindex or
+        # forget may cite deleted rows.
+        self._load_live_state = load_live_state
+        self._forget_live_state = forget_live_state
+        self._clear_retrievals = clear_retrievals
+
+    def prepare(self, conn: sqlite3.Connection) -> None:
+        """Writer thread, at open: private file mode, the concept graph, the index's bookkeeping,
+        and what the recorder continues (open occurrences, last observations)."""
+        try:
+            os.chmod(self.db_path, 0o600)
+        except OSError:
+            pass
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("DELETE FROM concept_edges WHERE kind = 'prerequisite'")
+        conn.executemany(
+            "INSERT OR IGNORE INTO concept_edges (src, dst, kind) VALUES (?, ?, 'prerequisite')", PREREQUISITES
+        )
+        # The `indexed` flags refer to one set of collections; a new embedder (or a
+        # forget that could not reach the index) means everything is indexed again.
+        marker = f"{self.index.target.describe()}|{self.index.name(STRUGGLES)}"
+        row = conn.execute("SELECT value FROM meta WHERE key = 'index.target'").fetchone()
+        dirty = conn.execute("SELECT value FROM meta WHERE key = 'index.dirty'").fetchone()
+        if row is None or row[0] != marker or dirty is not None:
+            mark_all_unindexed(conn)
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index.target', ?)", (marker,))
+            if dirty is not None:
+                conn.execute("DELETE FROM meta WHERE key = 'index.dirty'")
+        conn.execute("COMMIT")
+        if dirty is not None:
+            try:
+                for kind in KINDS:
+                    self.index.drop(kind, all_embedders=True)
+            except Exception as error:  # noqa: BLE001
+                log.warning("memory: could not clear the index (%s); will retry", error)
+                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index.dirty', '1')")
+        self._load_live_state(conn)
+        # Catch up on rows not yet indexed (a crash, a new embedder) a little later: importing
+        # chromadb and loading the model must not compete with the server's first diagnostics.
+        timer = threading.Timer(INDEX_CATCH_UP_DELAY, lambda: self.log.submit_job(self.indexer.catch_up))
+        timer.daemon = True
+        timer.start()
+
+    def reindex(self, timeout: float = 600.0) -> dict[str, int]:
+        """Rebuild this embedder's Chroma collections from the event log. Blocking; raises on failure."""
+        def job(conn: sqlite3.Connection) -> dict[str, int]:
+            try:
+                for kind in KINDS:
+                    self.index.drop(kind)
+            except Exception as error:  # noqa: BLE001 - a corrupted local index is rebuilt from scratch
+                aside = self.index.set_aside_local()
+                if aside is None:
+                    raise
+                log.warning("memory: the index could not be opened (%s); moved it to %s and rebuilding",
+                            error, aside)
+            return self.indexer.rebuild(conn)
+
+        result = self.log.submit_job(job, wait=timeout)
+        self._clear_retrievals()
+        return result
+
+    def forget(self, *, all: bool = False, before: Any = None, timeout: float = 120.0) -> dict[str, int]:
+        """Delete events (all, or older than `before`) from the log AND the index. Blocking.
+
+        Deleted rows are overwritten (secure_delete) and the WAL is truncated. If the
+        index cannot be reached, the log is still cleared and the index is cleared at
+        the next start (it is marked dirty). Returns rows deleted per table.
+        """
+        if all == (before is not None):
+            raise ValueError("forget needs exactly one of all=True or before=DATE")
+        cutoff = None if all else to_ts(before)
+
+        def job(conn: sqlite3.Connection) -> dict[str, int]:
+            deleted = {}
+            conn.execute("BEGIN IMMEDIATE")
+            for table, col in EVENT_TABLES.items():
+                if cutoff is None:
+                    deleted[table] = conn.execute(f"DELETE FROM {table}").rowcount
+                else:
+                    deleted[table] = conn.execute(f"DELETE FROM {table} WHERE {col} < ?", (cutoff,)).rowcount
+            if cutoff is None:
+                deleted["sessions"] = conn.execute("DELETE FROM sessions").rowcount
+            else:
+                deleted["sessions"] = conn.execute(
+                    "DELETE FROM sessions WHERE coalesce(ended, last_activity) < ?", (cutoff,)).rowcount
+            # The live state names files and messages too: what was forgotten starts over.
+            for table, col in STATE_TABLES.items():
+                if cutoff is None:
+                    conn.execute(f"DELETE FROM {table}")
+                else:
+                    conn.execute(f"DELETE FROM {table} WHERE {col} < ?", (cutoff,))
+            conn.execute("COMMIT")
+            if cutoff is not None:
+                self._load_live_state(conn)
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            try:
+                for kind in KINDS:
+                    if cutoff is None:
+                        self.index.drop(kind, all_embedders=True)
+                    else:
+                        self.index.delete_where(kind, {"ts": {"$lt": cutoff}}, all_embedders=True)
+            except Exception as error:  # noqa: BLE001
+                log.warning("memory: could not delete from the index (%s); it is rebuilt at next start", error)
+                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index.dirty', '1')")
+            return deleted
+
+        if cutoff is None:
+            self._forget_live_state()  # before the job: what is recorded from now on starts afresh
+        result = self.log.submit_job(job, wait=timeout)
+        self._clear_retrievals()
+        return result
+
+    def health(self) -> str:
+        """'ok', or what is wrong ("degraded: ..."), for a status bar or a log line."""
+        text = self.log.health
+        if self.indexer.fault:
+            index_text = f"index unavailable: {self.indexer.fault}"
+            text = index_text if text == "ok" else f"{text}; {index_text}"
+            if not text.startswith(("degraded", "failed")):
+                text = "degraded: " + text
+        return text
