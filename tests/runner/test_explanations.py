@@ -79,3 +79,31 @@ def test_exception_message_names_the_values_at_the_learners_line(runner, tmp_pat
     assert [(f.rule_id, f.message) for f in found] == [(rule, message)]
     assert found[0].span.start.line == line_of(path, fragment)
     assert found[0].explanation.why and found[0].explanation.hint and "Python says:" in found[0].detail
+
+
+HOSTILE_VALUES = ["<img src=x onerror=alert(1)>", "[fix](command:codecoach.forget)", "`</code><script>x</script>"]
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+def test_values_from_the_learners_program_never_become_markup(runner, tmp_path, value: str) -> None:
+    """A failing example whose actual and expected values are hostile strings: every message and
+    detail the learner reads keeps them inside code spans (no tag, no link once spans are gone)."""
+    from test_markup_safety import _DANGER, shown_texts, strip_code_spans
+
+    path = write(tmp_path, "echo.py", f'''
+        def echo(text):
+            """
+            >>> echo({value!r})
+            {value!r}
+            """
+            return text.upper()
+        print(echo({value!r}))
+        assert echo({value!r}) == {value!r}
+        ''')
+    report = run(runner, path)
+    assert len(report.findings) >= 2, report.findings  # the doctest and the assert both fail
+    assert any(value.upper()[:4] in t for f in report.findings for t in shown_texts(f).values())
+    for finding in report.findings:
+        for field, text in shown_texts(finding).items():
+            outside = strip_code_spans((text or "").replace("[Read more in the Python docs](", "(docs link: "))
+            assert not _DANGER.search(outside), f"{finding.rule_id} {field} lets a value out:\n{text}"

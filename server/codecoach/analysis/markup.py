@@ -50,6 +50,19 @@ def code_span(text: object, limit: int = MAX_CODE_CHARS) -> Markup:
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&])")
 
 
+_UNSAFE_IN_VALUE = re.compile(r"[`<>&\\]|\]\(")
+
+
+def value_text(text: object, limit: int = MAX_CODE_CHARS) -> str:
+    """A value from the learner's program (a repr) as it reads best in a one-line message: bare
+    when nothing in it could become HTML, a link or a code span (`5`, `'abc'`, `[1, 2]`), else
+    inside a code span it cannot break out of."""
+    flat = _LINE_BREAKS.sub(" ", str(text))
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return code_span(flat, limit) if _UNSAFE_IN_VALUE.search(flat) else flat
+
+
 def escape_text(text: object, limit: int = 300) -> Markup:
     """Prose that is not code (Python's own error message) as inert Markdown: one line, and
     the characters that could start a span, a link, emphasis, an entity or HTML escaped."""

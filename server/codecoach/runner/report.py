@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.findings import Finding, Position, Source, Span, code_point_column, split_lines
+from ..analysis.markup import code_span, value_text
 from .discovery import Plan
 from .protocol import (
     ASSERT,
@@ -347,14 +348,14 @@ def _example_lines(example, texts: _Texts, event: dict[str, Any]) -> list[str]:
     lines = [f"- Example: {example.name} ({where}{line})"]
     source = event.get("source")
     if source:
-        lines.append(f"- Code: `{_one_line(source, 100)}`")
+        lines.append(f"- Code: {code_span(_one_line(source, 100))}")
     return lines
 
 
 def _call_lines(call: dict[str, Any] | None) -> list[str]:
     if not call or not call.get("args"):
         return []
-    return ["- Arguments: " + ", ".join(f"{name} = {value}" for name, value in call["args"])]
+    return ["- Arguments: " + ", ".join(f"{value_text(name)} = {value_text(value)}" for name, value in call["args"])]
 
 
 def _is_call(source: str | None) -> bool:
@@ -381,16 +382,17 @@ def _comparison_message(op: str, left_source: str, left: str, right_source: str 
     verb = "returned" if _is_call(left_source) else "is"
     shown = _one_line(left_source, 80)
     if op == "Eq":
-        return f"`{shown}` {verb} {left}, expected {right}"
+        return f"{code_span(shown)} {verb} {value_text(left)}, expected {value_text(right)}"
     if op == "Truth":
-        return f"`{shown}` {verb} {left}, expected a true value"
+        return f"{code_span(shown)} {verb} {value_text(left)}, expected a true value"
     if op == "Not":
-        return f"`{shown}` {verb} {left}, expected a false value"
+        return f"{code_span(shown)} {verb} {value_text(left)}, expected a false value"
     if op == "NotEq":
-        return f"`{shown}` {verb} {left}, expected anything else"
+        return f"{code_span(shown)} {verb} {value_text(left)}, expected anything else"
     text = _OP_TEXT.get(op, op)
     right_text = right_source if right_source is not None else right
-    return f"`{shown} {text} {_one_line(right_text or '', 60)}` does not hold: `{shown}` {verb} {left}"
+    return (f"{code_span(f'{shown} {text} {_one_line(right_text or chr(32), 60)}')} does not hold: "
+            f"{code_span(shown)} {verb} {value_text(left)}")
 
 
 def _failure_draft(event: dict[str, Any], example, texts: _Texts) -> _Draft:
@@ -404,9 +406,9 @@ def _failure_draft(event: dict[str, Any], example, texts: _Texts) -> _Draft:
         source, expected, actual = failure.get("source", ""), failure.get("expected", ""), failure.get("actual", "")
         verb = "returned" if _is_call(source) else "gave"
         shown_actual = _first_line(actual) if actual else "nothing"
-        message = f"`{_one_line(source, 80)}` {verb} {shown_actual}, expected {_first_line(expected) or 'nothing'}"
-        detail = detail[:1] + [f"- Code: `{_one_line(source, 100)}`", f"- Expected: {_one_line(expected, 200)}",
-                               f"- Actual: {_one_line(actual, 200) or '(nothing)'}"]
+        message = f"{code_span(_one_line(source, 80))} {verb} {value_text(shown_actual)}, expected {value_text(_first_line(expected)) or 'nothing'}"
+        detail = detail[:1] + [f"- Code: {code_span(_one_line(source, 100))}", f"- Expected: {value_text(_one_line(expected, 200), 200)}",
+                               f"- Actual: {value_text(_one_line(actual, 200), 200) or '(nothing)'}"]
         return _Draft("CC801", file, line, message, detail + _call_lines(call), mirror_line=_mirror(event, texts))
     op = failure.get("op") or _UNITTEST_OPS.get(failure.get("method", ""))
     left_source = failure.get("left_source")
@@ -415,7 +417,7 @@ def _failure_draft(event: dict[str, Any], example, texts: _Texts) -> _Draft:
         if failure.get("method") in ("assertIsNone", "assertIsNotNone"):
             right = "None"
         message = _comparison_message(op, left_source, failure["left"], failure.get("right_source"), right)
-        detail += [f"- Expected: {_expected_text(op, right)}", f"- Actual: {failure['left']}"]
+        detail += [f"- Expected: {_expected_text(op, right)}", f"- Actual: {value_text(failure['left'])}"]
     elif failure.get("method"):
         message = f"{failure['method']} failed: {_one_line(failure.get('message') or '', 100)}"
     else:
@@ -436,27 +438,27 @@ def _failure_draft(event: dict[str, Any], example, texts: _Texts) -> _Draft:
 
 def _expected_text(op: str, right: str | None) -> str:
     if op == "Eq":
-        return str(right)
+        return value_text(right)
     if op == "Truth":
         return "a true value"
     if op == "Not":
         return "a false value"
-    return f"{_OP_TEXT.get(op, op)} {right}"
+    return f"{_OP_TEXT.get(op, op)} {value_text(right)}"
 
 
 def _io_draft(failure: dict[str, Any], example, texts: _Texts) -> _Draft:
     label = failure.get("label", example.name if example else "")
     number, expected, actual = failure.get("output_line"), failure.get("expected"), failure.get("actual")
     if expected is not None and actual is not None:
-        message = f"output line {number} is `{_one_line(actual, 50)}`, expected `{_one_line(expected, 50)}` ({label})"
+        message = f"output line {number} is {code_span(_one_line(actual, 50))}, expected {code_span(_one_line(expected, 50))} ({label})"
     elif expected is not None:
         message = (f"output stops after {failure.get('actual_lines', 0)} line(s); line {number} should be "
-                   f"`{_one_line(expected, 50)}` ({label})")
+                   f"{code_span(_one_line(expected, 50))} ({label})")
     else:
-        message = f"output line {number} `{_one_line(actual or '', 50)}` is more than expected ({label})"
+        message = f"output line {number} {code_span(_one_line(actual or '', 50))} is more than expected ({label})"
     detail = [f"- Example: {label}", f"- First differing output line: {number}",
-              f"- Expected: {expected if expected is not None else '(no more lines)'}",
-              f"- Actual: {actual if actual is not None else '(no more lines)'}",
+              f"- Expected: {value_text(expected) if expected is not None else '(no more lines)'}",
+              f"- Actual: {value_text(actual) if actual is not None else '(no more lines)'}",
               f"- Lines: expected {failure.get('expected_lines')}, printed {failure.get('actual_lines')}"]
     printed_by = failure.get("printed_by")
     file, line = (printed_by[0], printed_by[1] - 1) if printed_by else (texts.main, 0)
@@ -484,15 +486,15 @@ def _exception_draft(event: dict[str, Any], example, texts: _Texts) -> _Draft:
     detail = _example_lines(example, texts, event)
     values = error.get("values") or []
     if values:
-        detail.append("- Values: " + ", ".join(f"`{name}` = {value}" for name, value in values))
+        detail.append("- Values: " + ", ".join(f"{code_span(name)} = {value_text(value)}" for name, value in values))
     if rule == "CC805" and facts.get("keys") is not None:
         more = facts.get("keys_count", 0) - len(facts["keys"])
-        detail.append(f"- Keys of `{facts.get('container_source')}`: " + ", ".join(facts["keys"])
+        detail.append(f"- Keys of {code_span(facts.get('container_source'))}: " + ", ".join(facts["keys"])
                       + (f" and {more} more" if more > 0 else ""))
     if rule == "CC808":
         for label, calls in (("First calls", facts.get("first_calls")), ("Last calls", facts.get("last_calls"))):
             if calls:
-                detail.append(f"- {label}: " + "; ".join(", ".join(f"{n} = {v}" for n, v in c) or "()" for c in calls))
+                detail.append(f"- {label}: " + "; ".join(", ".join(f"{value_text(n)} = {value_text(v)}" for n, v in c) or "()" for c in calls))
     frames = [f for f in error.get("frames") or [] if "file" in f]
     if len(frames) > 1:
         detail.append("- How it got there: " + " → ".join(f"{f['file']}:{f['line']} {f['function']}" for f in frames))
@@ -514,45 +516,45 @@ def _exception_message(kind: str, says: str, facts: dict[str, Any], node: str | 
         container = facts.get("container_source")
         size = facts.get("container_len")
         if facts.get("method") == "pop" and container:
-            return "CC804", f"IndexError: `{container}.pop()` on an empty {facts.get('container_type', 'list')}"
+            return "CC804", f"IndexError: {code_span(f'{container}.pop()')} on an empty {facts.get('container_type', 'list')}"
         if node and container and size is not None:
             unit = "character" if facts.get("container_type") == "str" else "item"
             has = "is empty" if size == 0 else f"has {size} {unit}{'s' if size != 1 else ''}"
             index = facts.get("index_value")
-            with_index = f" with {facts.get('index_source')} = {index}" if index is not None else ""
-            return "CC804", _one_line(f"IndexError: `{node}`{with_index}, but `{container}` {has}")
+            with_index = f" with {value_text(facts.get('index_source'))} = {value_text(index)}" if index is not None else ""
+            return "CC804", _one_line(f"IndexError: {code_span(node)}{with_index}, but {code_span(container)} {has}")
         return plain("CC804")
     if kind == "KeyError":
         container, key = facts.get("container_source"), facts.get("key")
         if node and container and key is not None:
             index = facts.get("index_value")
-            with_index = f" with {facts.get('index_source')} = {index}" if index is not None else ""
-            return "CC805", _one_line(f"KeyError: `{node}`{with_index}, but `{container}` has no key {key}")
+            with_index = f" with {value_text(facts.get('index_source'))} = {value_text(index)}" if index is not None else ""
+            return "CC805", _one_line(f"KeyError: {code_span(node)}{with_index}, but {code_span(container)} has no key {value_text(key)}")
         return plain("CC805")
     if kind in ("TypeError", "AttributeError") and (facts.get("none_source") or "NoneType" in says):
         if facts.get("none_source") and node:
-            return "CC806", _one_line(f"{kind}: `{facts['none_source']}` is None in `{node}`")
+            return "CC806", _one_line(f"{kind}: {code_span(facts['none_source'])} is None in {code_span(node)}")
         return plain("CC806")
     if kind == "ZeroDivisionError":
         divisor = facts.get("divisor_source")
         if node and divisor:
             if divisor in ("0", "0.0"):
-                return "CC807", _one_line(f"ZeroDivisionError: `{node}` divides by zero")
-            return "CC807", _one_line(f"ZeroDivisionError: `{node}` with {divisor} = 0")
+                return "CC807", _one_line(f"ZeroDivisionError: {code_span(node)} divides by zero")
+            return "CC807", _one_line(f"ZeroDivisionError: {code_span(node)} with {value_text(divisor)} = 0")
         return plain("CC807")
     if kind == "RecursionError":
         if facts.get("function"):
-            return "CC808", (f"RecursionError: `{facts['function']}` called itself {facts.get('depth', 'many')} "
+            return "CC808", (f"RecursionError: {code_span(facts['function'])} called itself {facts.get('depth', 'many')} "
                              "times without stopping")
         return plain("CC808")
     if kind == "UnboundLocalError":
         name = facts.get("name") or _quoted_name(says)
         if name:
-            return "CC810", f"UnboundLocalError: `{name}` is read in `{site.get('function', facts.get('function'))}` before it gets a value there"
+            return "CC810", f"UnboundLocalError: {code_span(name)} is read in {code_span(site.get('function', facts.get('function')))} before it gets a value there"
         return plain("CC810")
     if kind == "NameError":
         name = facts.get("name") or _quoted_name(says)
-        return ("CC809", f"NameError: `{name}` is not defined here") if name else plain("CC809")
+        return ("CC809", f"NameError: {code_span(name)} is not defined here") if name else plain("CC809")
     if kind == "TypeError":
         return plain("CC811")
     if kind == "AttributeError":
@@ -594,15 +596,15 @@ def _spinning_draft(file: str, sampled_line: int, samples: list, used: float, ex
     same_function = [s for s in samples if s.get("function") == (samples[-1].get("function") if samples else None)]
     changing, steady = _changes(same_function)
     if changing:
-        detail.append("- Changing while it ran: " + "; ".join(f"`{n}`: {' → '.join(v)}" for n, v in changing))
+        detail.append("- Changing while it ran: " + "; ".join(f"{code_span(n)}: {' → '.join(v)}" for n, v in changing))
     if steady:
-        detail.append("- Not changing: " + ", ".join(f"`{n}` = {v}" for n, v in steady))
+        detail.append("- Not changing: " + ", ".join(f"{code_span(n)} = {value_text(v)}" for n, v in steady))
     if isinstance(loop, ast.While):
         names = sorted({n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)})
         stuck = [n for n in names if any(n == s for s, _ in steady)]
         if stuck:
-            detail.append(f"- The loop's condition `{_one_line(ast.unparse(loop.test), 60)}` uses "
-                          + ", ".join(f"`{n}`" for n in stuck)
+            detail.append(f"- The loop's condition {code_span(_one_line(ast.unparse(loop.test), 60))} uses "
+                          + ", ".join(f"{code_span(n)}" for n in stuck)
                           + (" which did not change" if len(stuck) > 1 else ", which did not change")
                           + " in the samples")
     return _Draft("CC813", file, line, message, detail, mirror_line=_mirror(event, texts))
