@@ -75,11 +75,13 @@ def insights(
     check(cancelled)
 
     by_file_rules: dict[str, Counter] = {}
-    latest_message: dict[str, str] = {}
+    latest_message: dict[str, str] = {}  # rule -> its newest message in any file (the workspace's)
+    file_messages: dict[str, dict[str, str]] = {}  # file -> rule -> its newest message in that file
     last_seen: dict[str, float] = {}
     for row in shown:  # newest first
         by_file_rules.setdefault(row["file"], Counter())[row["rule"]] += 1
         latest_message.setdefault(row["rule"], row["message"])
+        file_messages.setdefault(row["file"], {}).setdefault(row["rule"], row["message"])
         last_seen[row["file"]] = max(last_seen.get(row["file"], 0.0), row["ts"])
     latest_uses: dict[str, tuple[float, dict[str, int]]] = {}
     for row in uses:  # a file's latest observation: the rows with its newest timestamp
@@ -96,14 +98,16 @@ def insights(
     for file, report in reports.items():
         findings = list(getattr(report, "findings", []) or [])
         concepts = _concepts_of(report)
-        for f in findings:
+        own: dict[str, str] = {}  # what the editor shows in this file now, first occurrence first
+        for f in sorted(findings, key=lambda f: (f.span.start.line, f.span.start.column)):
             latest_message.setdefault(f.rule_id, f.message)
+            own.setdefault(f.rule_id, f.message)
         current = Counter(f.rule_id for f in findings)
         files.append(_file_entry(
             file,
             concepts,
             _merge(by_file_rules.get(file, Counter()), current),
-            latest_message,
+            {**file_messages.get(file, {}), **own},
             [{"rule": f.rule_id, "message": f.message, "line": f.span.start.line + 1}
              for f in sorted(findings, key=lambda f: (f.span.start.line, f.span.start.column))],
             now,
@@ -117,7 +121,7 @@ def insights(
             file,
             concepts,
             by_file_rules.get(file, Counter()),
-            latest_message,
+            file_messages.get(file, {}),
             _open_from_log(file, shown, fixed_ids),
             last_seen.get(file),
             source="history",
