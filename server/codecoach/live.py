@@ -7,8 +7,9 @@ worker -> publish the merge if the text is still the same. Any edit cancels
 the document's pending timers, so a stale result is never published.
 
 The language server and the web server each give a `Frontend`: where a
-document's current text is, and how a report reaches the learner. Nothing
-here knows LSP or HTTP.
+document's current text is, and how a report reaches the learner. They also
+share how a question is answered (`answer`) and the periodic chores
+(`start_chores`). Nothing here knows LSP or HTTP.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import asyncio
 import gc
 import logging
 import time
-from typing import Protocol
+from collections.abc import Callable
+from typing import Protocol, TypeVar
 
 from .analysis.document import Report
 from .coach import Coach
@@ -33,6 +35,14 @@ MAX_ANALYZED_CHARS = 64 * 1024
 # Explanations prepared ahead per quiet period: a burst of new mistakes must not drain the
 # quota (the economy benchmark counts them); a hover on any other finding still works offline.
 PREFETCH_PER_SETTLE = 1
+FULL_COLLECT_SECONDS = 60.0
+STATUS_CHECK_SECONDS = 1.0  # how soon a storage fault (or its recovery) reaches the status
+
+T = TypeVar("T")
+
+
+def _never() -> bool:
+    return False
 
 
 class Frontend(Protocol):
@@ -44,6 +54,9 @@ class Frontend(Protocol):
 
     def too_large(self, uri: str, size: int, version: int | None, message: str) -> None:
         """The document is not analyzed: clear what it showed; `message` says why (once per document)."""
+
+    def remembered(self, uri: str) -> None:
+        """What the learner saw of the document was just recorded in the memory (a dashboard refreshes)."""
 
 
 class LiveDocuments:
@@ -79,6 +92,36 @@ class LiveDocuments:
         self.pending.cancel_all()
         self.settling.cancel_all()
         self.workers.shutdown()
+
+    # -- questions and chores, the same for every front end ------------------------------
+    async def answer(self, job: Callable[[Callable[[], bool]], T], cancelled: Callable[[], bool] = _never) -> T:
+        """A question the learner asked (summary, insights, recommendations): what is on screen
+        counts now, and the answer is read on the services worker, never on the event loop."""
+        self.coach.settle_all()
+        return await self.workers.services.run(job, cancelled)
+
+    def start_chores(self, status_changed: Callable[[], None]) -> None:
+        """On the event loop: collect garbage between analyses (automatic collection is off), and
+        call `status_changed` when the memory turns degraded or recovers, or a cloud cooldown ends."""
+        loop = asyncio.get_running_loop()
+
+        def collect() -> None:
+            self.workers.analysis.submit(gc.collect)
+            loop.call_later(FULL_COLLECT_SECONDS, collect)
+
+        def watch_status() -> None:
+            try:
+                if self.coach.memory_health_changed():
+                    status_changed()
+                cloud = self.coach.cloud
+                if cloud is not None and self.workers.cloud.idle:
+                    self.workers.cloud.submit(cloud.refresh_status)  # a cooldown that ended shows as half-open
+            except Exception:  # noqa: BLE001 - a status glitch must not stop the watch
+                log.debug("status check failed", exc_info=True)
+            loop.call_later(STATUS_CHECK_SECONDS, watch_status)
+
+        loop.call_later(FULL_COLLECT_SECONDS, collect)
+        loop.call_later(STATUS_CHECK_SECONDS, watch_status)
 
     # -- the pipeline -------------------------------------------------------------------
     def schedule(self, uri: str, delay: float) -> None:
@@ -130,6 +173,7 @@ class LiveDocuments:
             return  # the offline result for this text is not out yet; it will reschedule
         text = now[0]
         new = self.coach.settle(uri)
+        self.frontend.remembered(uri)
         if not self.coach.cloud_on:
             return
         # Gemini waits for a longer quiet: a thinking pause mid-function is not a finished change.

@@ -35,6 +35,9 @@ class EditorDocuments:
         if message:
             self._ls.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Info, message=message))
 
+    def remembered(self, uri: str) -> None:
+        pass  # the editor shows nothing for it
+
 
 def on_open(ls: CoachServer, params: lsp.DidOpenTextDocumentParams) -> None:
     ls.live.opened(params.text_document.uri)
