@@ -150,35 +150,18 @@ def _insights(args: argparse.Namespace) -> int:
 
 
 def _recommend(args: argparse.Namespace) -> int:
-    from .analysis.concepts import TAXONOMY, label
+    from .analysis.concepts import concept_slug, label, unknown_concept
     from .services.text import render_recommendations
 
     concept = args.concept
     if concept is not None:
-        concept = _concept_slug(concept, TAXONOMY)
+        concept = concept_slug(concept)
         if concept is None:
-            import difflib
-
-            close = difflib.get_close_matches(args.concept.lower(), list(TAXONOMY), n=3)
-            hint = f" (did you mean {', '.join(close)}?)" if close else ""
-            return _usage_error(f"unknown concept {args.concept!r}{hint}; known concepts: {', '.join(TAXONOMY)}")
+            return _usage_error(unknown_concept(args.concept))
     with _coach() as coach:
         data = coach.recommendations(concept, args.limit)
     _emit(data, args.json, lambda d: render_recommendations(d, label(concept) if concept else None))
     return EXIT_OK
-
-
-def _concept_slug(text: str, taxonomy: dict[str, str]) -> str | None:
-    """A concept slug from a slug or a label, case-insensitive ('Loops', 'while loops', 'while-loops')."""
-    key = text.strip().lower().replace("_", "-")
-    if key in taxonomy:
-        return key
-    if key.replace(" ", "-") in taxonomy:
-        return key.replace(" ", "-")
-    for slug, name in taxonomy.items():
-        if name.lower() == key:
-            return slug
-    return None
 
 
 def _remember(results) -> bool:
