@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Protocol, TypeVar
 
 from .analysis.document import Report
+from .analysis.findings import Finding
 from .coach import Coach
 from .scheduling import Timers, Workers
 
@@ -32,6 +33,9 @@ log = logging.getLogger("codecoach")
 # analysis' garbage afterwards: above this size the event loop would stall past 200 ms however
 # the analysis is threaded (tests/reliability measures it). A learner's program is far smaller.
 MAX_ANALYZED_CHARS = 64 * 1024
+# A learner's file with more mistakes than this needs the first ones fixed, not a wall of
+# them; the cap also bounds the work of one publish on the event loop (every front end).
+MAX_PUBLISHED = 100
 # Explanations prepared ahead per quiet period: a burst of new mistakes must not drain the
 # quota (the economy benchmark counts them); a hover on any other finding still works offline.
 PREFETCH_PER_SETTLE = 1
@@ -43,6 +47,13 @@ T = TypeVar("T")
 
 def _never() -> bool:
     return False
+
+
+def most_urgent(findings: list[Finding], limit: int = MAX_PUBLISHED) -> list[Finding]:
+    """The findings a front end shows: all of them, or the `limit` most urgent when there are more."""
+    if len(findings) <= limit:
+        return findings
+    return sorted(findings, key=lambda f: (f.severity, f.span.start))[:limit]
 
 
 class Frontend(Protocol):
