@@ -12,14 +12,13 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
 from . import __version__
+from .sources import file_report, python_files, read_source
 
 EXIT_OK = 0
 EXIT_USAGE = 2
-SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache", ".pytest_cache", "build", "dist"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -235,46 +234,6 @@ def _serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def python_files(paths: Sequence[str]) -> tuple[list[Path], list[str]]:
-    """Expand folders; return the files and one message per path that does not exist."""
-    files: list[Path] = []
-    missing: list[str] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files.extend(_walk(path))
-        elif path.exists():
-            files.append(path)
-        else:
-            missing.append(f"codecoach: {raw}: no such file or folder")
-    return files, missing
-
-
-def _walk(folder: Path) -> Iterator[Path]:
-    for root, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-        for name in sorted(names):
-            if name.endswith(".py"):
-                yield Path(root) / name
-
-
-def read_source(path: Path) -> str:
-    """The file's text, or a ValueError with a message a learner can act on."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ValueError(f"{path}: cannot read it ({error.strerror or error})") from None
-    if b"\x00" in data:
-        raise ValueError(f"{path}: looks like a binary file, not Python source; skipped")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ValueError(
-            f"{path}: is not UTF-8 text (byte {error.start} cannot be decoded); "
-            "save it as UTF-8 in your editor and try again"
-        ) from None
-
-
 def _analyze(args: argparse.Namespace) -> int:
     from .analysis.concepts import label
 
@@ -347,21 +306,11 @@ def _print_text(results, label) -> None:
     concepts: Counter = Counter()
     for path, analysis, examples in results:
         findings = analysis.findings + examples
-        print(f"{path}")
-        if not findings:
-            print("  no mistakes found")
+        print(file_report(str(path), [f.to_json() for f in findings], dict(analysis.concepts.most_common())))
         for f in findings:
-            print(
-                f"  {f.span.start.line + 1}:{f.span.start.column + 1}  "
-                f"{f.severity.name.lower():<11} {f.rule_id}  {f.message}"
-            )
             totals[f.severity.name.lower()] += 1
             rules[(f.rule_id, f.message)] += 1
-        if analysis.concepts:
-            used = ", ".join(f"{label(c)} ({n})" for c, n in analysis.concepts.most_common(8))
-            print(f"  concepts: {used}")
         concepts.update(analysis.concepts)
-        print()
     count = sum(totals.values())
     by_level = ", ".join(f"{n} {level}" for level, n in totals.most_common())
     print(f"Summary: {len(results)} file(s), {count} finding(s)" + (f" ({by_level})" if count else ""))
