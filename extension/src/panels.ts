@@ -5,6 +5,7 @@ import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { buildSummaryModel } from './core/summaryModel';
 import { escapeHtml, page, renderError } from './core/render';
+import { SUMMARY_BODY } from '../webview/summaryMarkup';
 
 export type Period = 'day' | 'week';
 export type SummaryFetcher = (period: Period) => Promise<unknown>;
@@ -50,23 +51,7 @@ export class SummaryPanel {
       scriptUri: media('out', 'webview', 'summary.js'),
       nonce: n,
       bodyAttrs: 'data-state="loading"',
-      body: `<header class="toolbar">
-  <h1 id="title">Learning Summary</h1>
-  <div class="segmented" role="group" aria-label="Period">
-    <button type="button" data-period="day">Today</button>
-    <button type="button" data-period="week" aria-pressed="true">This week</button>
-  </div>
-</header>
-<p id="range" class="muted"></p>
-<div id="message" role="status"></div>
-<section id="totals" class="totals" aria-label="Totals"></section>
-<section class="charts">
-  <figure><figcaption>Activity per day</figcaption><div class="chart"><canvas id="activity" role="img" aria-label="Activity per day"></canvas></div></figure>
-  <figure><figcaption>Struggles by concept</figcaption><div class="chart"><canvas id="concepts" role="img" aria-label="Struggles by concept"></canvas></div></figure>
-  <figure class="wide"><figcaption>Mastery over time</figcaption><div class="chart"><canvas id="mastery" role="img" aria-label="Mastery over time"></canvas></div></figure>
-</section>
-<section id="narrative" class="narrative"></section>
-<section id="tables" class="tables"></section>`,
+      body: SUMMARY_BODY,
     });
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
