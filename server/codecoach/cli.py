@@ -1,4 +1,4 @@
-"""`codecoach serve|analyze|insights|recommend|summary|reindex|forget ...`: the command-line front of the coach.
+"""`codecoach serve|analyze|web|watch|insights|recommend|summary|reindex|forget ...`: the command-line front of the coach.
 
 Imports stay inside the subcommands so `codecoach serve` pays only for what
 the language server needs.
@@ -13,6 +13,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import __version__
 from .sources import file_report, python_files, read_source
@@ -76,6 +77,23 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--json", action="store_true", help="machine-readable output")
     summary.set_defaults(run=_summary)
 
+    web = sub.add_parser(
+        "web", help="serve the coach over HTTP and a WebSocket, with a dashboard (needs the web extra)",
+        description="Serve the coach over HTTP: REST (/insights, /recommendations, /summary, /feedback; "
+                    "OpenAPI at /docs), the /ws/stream WebSocket and the dashboard at /. Every path but "
+                    "/health needs the token printed at start (docs/web.md).")
+    web.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    web.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0 picks a free one)")
+    web.add_argument("--token", help="the access token (default: CODECOACH_WEB_TOKEN, else a random one per start)")
+    web.add_argument("--allow-remote", action="store_true",
+                     help="needed with a --host other machines can reach (e.g. 0.0.0.0)")
+    web.add_argument("--public-url", metavar="URL",
+                     help="the address clients use behind a reverse proxy, e.g. https://coach.example.org")
+    web.add_argument("--settings", type=Path, metavar="FILE",
+                     help="a JSON object of settings with the editor's keys (docs/settings.md)")
+    web.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default="info")
+    web.set_defaults(run=_web)
+
     reindex = sub.add_parser("reindex", help="rebuild the vector index from the event log")
     reindex.set_defaults(run=_reindex)
 
@@ -94,6 +112,16 @@ def _date(text: str):
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-21") from None
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535)")
+    return value
 
 
 def _positive(text: str) -> int:
@@ -225,6 +253,13 @@ def _forget(args: argparse.Namespace) -> int:
     scope = "everything" if args.all else f"everything before {args.before.isoformat()}"
     print(f"Forgot {scope}: {total} event(s) deleted from the log and the index.")
     return EXIT_OK
+
+
+def _web(args: argparse.Namespace) -> int:
+    from .web.server import Options, run
+
+    return run(Options(host=args.host, port=args.port, token=args.token, allow_remote=args.allow_remote,
+                       public_url=args.public_url, settings=args.settings, log_level=args.log_level))
 
 
 def _serve(args: argparse.Namespace) -> int:
