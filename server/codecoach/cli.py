@@ -94,6 +94,17 @@ def _parser() -> argparse.ArgumentParser:
     web.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default="info")
     web.set_defaults(run=_web)
 
+    watch = sub.add_parser(
+        "watch", help="print the findings of each Python file you save in a folder (needs the web extra)",
+        description="Watch a folder and send each saved .py file to a Code Coach web server's /ws/stream; "
+                    "print the findings as they come, like `codecoach analyze`. Without --url it starts "
+                    "its own local server (and prints its dashboard URL). Ctrl+C stops.")
+    watch.add_argument("folder", nargs="?", default=".", metavar="DIR", help="the folder to watch (default: here)")
+    watch.add_argument("--url", help="a running `codecoach web`, e.g. http://127.0.0.1:8000 (its token from "
+                                      "--token, CODECOACH_WEB_TOKEN or ?token= in the URL)")
+    watch.add_argument("--token", help="the server's token (default: CODECOACH_WEB_TOKEN)")
+    watch.set_defaults(run=_watch)
+
     reindex = sub.add_parser("reindex", help="rebuild the vector index from the event log")
     reindex.set_defaults(run=_reindex)
 
@@ -260,6 +271,12 @@ def _web(args: argparse.Namespace) -> int:
 
     return run(Options(host=args.host, port=args.port, token=args.token, allow_remote=args.allow_remote,
                        public_url=args.public_url, settings=args.settings, log_level=args.log_level))
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from .web.watch import run
+
+    return run(Path(args.folder), url=args.url, token=args.token)
 
 
 def _serve(args: argparse.Namespace) -> int:
