@@ -242,8 +242,9 @@ def run(options: Options) -> int:
                     "set with " + source if source != "random" else "random, new at each start")
     log.info("Code Coach web is running on %s:%s (Host names: %s)", options.host, port,
              ", ".join(sorted(access.hosts)) + (", any IP address" if access.any_ip else ""))
-    log.info("To open the dashboard, open this URL in a browser:\n\n    %s\n",
-             dashboard_url(options, port, token))
+    # Whatever the log level, as Jupyter does: without it nobody can open the page.
+    print(f"To open the dashboard, open this URL in a browser:\n\n    {dashboard_url(options, port, token)}\n",
+          file=sys.stderr, flush=True)
     server = new_server(app, options.log_level)
     try:
         asyncio.run(serve_until_stopped(server, sock))
