@@ -21,7 +21,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
 DEFAULT_OUTPUT = BENCH / "RESULTS.md"
-CORPORA = REPO.parent / "shared" / "corpora"
+# The shared corpora sit beside the repository; CODECOACH_CORPORA points elsewhere (a git worktree
+# lives one level deeper than the main checkout).
+CORPORA = Path(os.environ.get("CODECOACH_CORPORA") or REPO.parent / "shared" / "corpora")
 EXAMPLES = REPO / "examples"
 VENV_BIN = Path(sys.executable).parent
 CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100

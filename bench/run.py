@@ -14,6 +14,7 @@ of the file is kept):
   economy    Gemini economy: typing replay against the fake Gemini, cloud on (bench/economy.py)
   vectors    ChromaDB ingest and query, embedded and server (bench/vectors.py)
   examples   live examples: QuixBugs bugs found, false alarms, localization, overhead (bench/examples.py)
+  web        the web front end: WebSocket overhead, 50 learners at once, dashboard first paint (bench/web.py)
   detect     detection quality (bench/detect.py, run as a subprocess)
 
 `--quick` is a smoke-test size (< 2 minutes) used by tests/test_bench_quick.py;
@@ -44,6 +45,7 @@ import examples  # noqa: E402
 import perfile  # noqa: E402
 import replay  # noqa: E402
 import vectors  # noqa: E402
+import web  # noqa: E402
 from common import (  # noqa: E402
     BENCH,
     CORPORA,
@@ -59,8 +61,8 @@ from common import (  # noqa: E402
     write_section,
 )
 
-SECTIONS = ("replay", "analysis", "coldstart", "perfile", "economy", "vectors", "examples", "detect")
-ORDER = ("summary", "replay", "analysis", "coldstart", "perfile", "economy", "vectors", "examples")
+SECTIONS = ("replay", "analysis", "coldstart", "perfile", "economy", "vectors", "examples", "web", "detect")
+ORDER = ("summary", "replay", "analysis", "coldstart", "perfile", "economy", "vectors", "examples", "web")
 DETECT_TIMEOUT = 900
 
 
@@ -231,6 +233,10 @@ def main(argv: list[str] | None = None) -> int:
         r = examples.run(args.quick, CORPORA / "quixbugs")
         return examples.render(r, args.quick, full_argv, time.perf_counter() - t0), examples.summary_rows(r)
 
+    def do_web(t0):
+        r = web.run(args.quick)
+        return web.render(r, args.quick, full_argv, time.perf_counter() - t0), web.summary_rows(r)
+
     step("coldstart", "Cold start: process start → first diagnostics", do_coldstart)
     step("replay", "Typing replay over LSP (stdio)", do_replay)
     step("analysis", "Analysis latency after a single-character edit (in process)", do_analysis)
@@ -238,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     step("economy", "Economy (Gemini path)", do_economy)
     step("vectors", "Vector store (ChromaDB)", do_vectors)
     step("examples", "Live examples (QuixBugs and a 100-line exercise)", do_examples)
+    step("web", "Web front end: WebSocket overhead, a classroom, dashboard first paint", do_web)
     if "detect" in only:
         print("run.py: detect (bench/detect.py)...", file=sys.stderr, flush=True)
         try:
@@ -249,7 +256,8 @@ def main(argv: list[str] | None = None) -> int:
         statuses["detect"] = "kept from the previous run (--only)" if read_section(output, "detect") else "not run (--only)"
 
     # Overview rows in the order of the sections.
-    order = {"replay": 0, "analysis": 1, "coldstart": 2, "perfile": 3, "economy": 4, "vectors": 5, "examples": 6}
+    order = {"replay": 0, "analysis": 1, "coldstart": 2, "perfile": 3, "economy": 4, "vectors": 5, "examples": 6,
+             "web": 7}
     for name in sorted(section_rows, key=lambda k: order.get(k, 9)):
         rows.extend(section_rows[name])
     summary = summary_section(rows, detect_rows(output), args.quick, full_argv, time.perf_counter() - started,
