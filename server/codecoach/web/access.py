@@ -24,7 +24,7 @@ import ipaddress
 import json
 import secrets
 import socket
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any
@@ -225,7 +225,3 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, messa
         await send({"type": "websocket.http.response.body", "body": body})
     else:  # the server cannot answer a handshake with a status: the client sees 403
         await send({"type": "websocket.close", "code": 1008})
-
-
-def describe(hosts: Iterable[str]) -> str:
-    return ", ".join(sorted(hosts))
