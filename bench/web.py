@@ -48,6 +48,7 @@ from common import (  # noqa: E402
     REPO,
     fmt,
     header_lines,
+    kill_group,
     load_average,
     percentile,
     proc_cpu_seconds,
@@ -182,6 +183,7 @@ def start_server(folder: Path) -> tuple[subprocess.Popen, int, Path]:
         if process.poll() is not None:
             break
         time.sleep(0.05)
+    kill_group(process)  # never leave a server behind
     raise RuntimeError("codecoach web did not start: " + log.read_text(errors="replace")[-2000:])
 
 
