@@ -57,10 +57,12 @@ run: venv
 	status=$$?; rm -rf "$$data"; exit $$status
 
 # Every test: the Python suites (unit, LSP end to end, memory, cloud against the fake
-# Gemini, services, benchmark smoke runs), the extension's unit tests, and the extension
-# end to end in a real VS Code (code-server + Chromium, installed by ext-deps): once with
-# this checkout's server, once installed from the .vsix as on a learner's first run.
-test: venv ext-test-unit
+# Gemini, services, the web server and its dashboard in Chromium, benchmark smoke runs), the
+# extension's unit tests, and the extension end to end in a real VS Code (code-server +
+# Chromium, installed by ext-deps): once with this checkout's server, once installed from the
+# .vsix as on a learner's first run. The dashboard test drives Debian's chromium with the
+# playwright-core of the root node_modules, hence ext-apt-deps before pytest.
+test: venv ext-test-unit ext-apt-deps
 	$(PY) -m pytest -q
 	$(MAKE) ext-test-e2e
 	$(MAKE) ext-test-e2e-bootstrap

@@ -16,6 +16,7 @@ of the file is kept):
   examples   live examples: QuixBugs bugs found, false alarms, localization, overhead (bench/examples.py)
   redaction  redaction of 64 KiB adversarial text, the generated secret corpus, false
              redactions on the learner corpora (bench/redaction.py)
+  web        the web front end: WebSocket overhead, 50 learners at once, dashboard first paint (bench/web.py)
   detect     detection quality (bench/detect.py, run as a subprocess)
 
 `--quick` is a smoke-test size (< 2 minutes) used by tests/test_bench_quick.py;
@@ -47,6 +48,7 @@ import perfile  # noqa: E402
 import redaction  # noqa: E402
 import replay  # noqa: E402
 import vectors  # noqa: E402
+import web  # noqa: E402
 from common import (  # noqa: E402
     BENCH,
     CORPORA,
@@ -62,8 +64,9 @@ from common import (  # noqa: E402
     write_section,
 )
 
-SECTIONS = ("replay", "analysis", "coldstart", "perfile", "economy", "vectors", "examples", "redaction", "detect")
-ORDER = ("summary", "replay", "analysis", "coldstart", "perfile", "economy", "vectors", "examples", "redaction")
+SECTIONS = ("replay", "analysis", "coldstart", "perfile", "economy", "vectors", "examples", "redaction", "web",
+            "detect")
+ORDER = ("summary", "replay", "analysis", "coldstart", "perfile", "economy", "vectors", "examples", "redaction", "web")
 DETECT_TIMEOUT = 900
 
 
@@ -238,6 +241,10 @@ def main(argv: list[str] | None = None) -> int:
         r = redaction.run(args.quick)
         return redaction.render(r, args.quick, full_argv, time.perf_counter() - t0), redaction.summary_rows(r)
 
+    def do_web(t0):
+        r = web.run(args.quick)
+        return web.render(r, args.quick, full_argv, time.perf_counter() - t0), web.summary_rows(r)
+
     step("coldstart", "Cold start: process start → first diagnostics", do_coldstart)
     step("replay", "Typing replay over LSP (stdio)", do_replay)
     step("analysis", "Analysis latency after a single-character edit (in process)", do_analysis)
@@ -246,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     step("vectors", "Vector store (ChromaDB)", do_vectors)
     step("examples", "Live examples (QuixBugs and a 100-line exercise)", do_examples)
     step("redaction", "Redaction: adversarial text, secret corpus, false redactions", do_redaction)
+    step("web", "Web front end: WebSocket overhead, a classroom, dashboard first paint", do_web)
     if "detect" in only:
         print("run.py: detect (bench/detect.py)...", file=sys.stderr, flush=True)
         try:
@@ -258,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Overview rows in the order of the sections.
     order = {"replay": 0, "analysis": 1, "coldstart": 2, "perfile": 3, "economy": 4, "vectors": 5, "examples": 6,
-             "redaction": 7}
+             "redaction": 7, "web": 8}
     for name in sorted(section_rows, key=lambda k: order.get(k, 9)):
         rows.extend(section_rows[name])
     summary = summary_section(rows, detect_rows(output), args.quick, full_argv, time.perf_counter() - started,

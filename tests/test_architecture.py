@@ -12,7 +12,10 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "server" / "codecoach"
 DOMAIN = ("analysis", "memory", "services", "providers", "runner")
-PROTOCOL = ("pygls", "lsprotocol", "codecoach.lsp", "codecoach.web")
+PROTOCOL = ("pygls", "lsprotocol", "codecoach.lsp", "codecoach.web", "fastapi", "starlette", "uvicorn", "websockets",
+            "watchfiles")
+# The domain, and what every front end shares: none of them knows a protocol.
+SHARED = ("codecoach.coach", "codecoach.config", "codecoach.live", "codecoach.scheduling")
 
 
 def module_name(path: Path) -> str:
@@ -114,10 +117,25 @@ def test_the_domain_never_imports_the_protocol_layers() -> None:
     offenders = []
     for path in PACKAGE.rglob("*.py"):
         name = module_name(path)
-        if name.split(".")[1:2] and name.split(".")[1] in DOMAIN or name in ("codecoach.coach", "codecoach.config"):
+        if name.split(".")[1:2] and name.split(".")[1] in DOMAIN or name in SHARED:
             bad = sorted(i for i in imports_of(path) if i.startswith(PROTOCOL))
             if bad:
                 offenders.append(f"{name} imports {', '.join(bad)}")
+    assert offenders == []
+
+
+def test_the_front_ends_do_not_import_each_other() -> None:
+    """The web front end is a sibling of the language server, not built on it (and the other way round)."""
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        name = module_name(path)
+        other = {"codecoach.web": ("codecoach.lsp", "pygls", "lsprotocol"),
+                 "codecoach.lsp": ("codecoach.web", "fastapi", "starlette", "uvicorn")}
+        for front, forbidden in other.items():
+            if name == front or name.startswith(front + "."):
+                bad = sorted(i for i in imports_of(path) if i.startswith(forbidden))
+                if bad:
+                    offenders.append(f"{name} imports {', '.join(bad)}")
     assert offenders == []
 
 

@@ -109,6 +109,13 @@ def test_quick_benchmark_writes_every_section_with_numbers(tmp_path):
     assert _has_number(_row(redaction, "vendor")[1]) and _has_number(_row(redaction, "connection-string")[1])
     assert "Redaction of 64 KiB adversarial text" in summary
 
+    web = _section(text, "web")
+    for label in ("Round trip minus `Coach.analyze`", "Round trip (change sent"):
+        assert all(_has_number(c) for c in _row(web, label)[1:4]), label
+    for label in ("… p95", "Pauses whose analysis never came", "Server memory at the end"):
+        assert _has_number(_row(web, label)[1]), label
+    assert "Web: change → analysis message beyond the analysis" in summary
+    assert _has_number(_row(web, "First contentful paint")[2])  # make test installs chromium and playwright-core
     if CORPORA.is_dir():
         assert _has_number(_row(live, "Fixed programs with any examples finding")[1])
         detect = _section(text, "detect")

@@ -103,3 +103,20 @@ def test_behaviour_hints_can_be_switched_off():
         session.record_edit(Edit(0, 0, True, version * 10))
         report = session.analyze("if x\n", version, prefs, now=version * 10)
     assert ids(report) == ["CC002"]
+
+
+def test_the_edit_between_two_whole_texts():
+    from codecoach.analysis.signals import edit_between
+
+    old = "def f(x):\n    return x\n\ndef g():\n    pass\n"
+    assert edit_between(old, old, 1.0) is None
+    typed = edit_between(old, old.replace("return x", "return x + 1"), 2.0)
+    assert (typed.first_line, typed.last_line, typed.rewrites, typed.at) == (1, 1, False, 2.0)  # only added
+    replaced = edit_between(old, old.replace("pass", "return 2"), 3.0)
+    assert (replaced.first_line, replaced.last_line, replaced.rewrites) == (4, 4, True)
+    deleted = edit_between(old, old.replace("\ndef g():\n    pass\n", ""), 4.0)
+    assert deleted.rewrites and deleted.first_line == 2
+    appended = edit_between(old, old + "print(f(1))\n", 5.0)
+    assert (appended.first_line, appended.rewrites) == (5, False)
+    repeated = edit_between("aaaa\n", "aaaaa\n", 6.0)  # a repeated character: start and end must not overlap
+    assert (repeated.first_line, repeated.last_line, repeated.rewrites) == (0, 0, False)

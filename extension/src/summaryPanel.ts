@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { page } from './core/html';
 import { buildSummaryModel } from './core/summaryModel';
 import { besideTheCode } from './reportPanel';
+import { SUMMARY_BODY } from '../webview/summaryMarkup';
 
 export type Period = 'day' | 'week';
 export type SummaryFetcher = (period: Period) => Promise<unknown>;
@@ -14,24 +15,6 @@ export type SummaryFetcher = (period: Period) => Promise<unknown>;
 function nonce(): string {
   return crypto.randomBytes(16).toString('base64').replace(/[^A-Za-z0-9]/g, '');
 }
-
-const BODY = `<header class="toolbar">
-  <h1>Learning Summary</h1>
-  <div class="segmented" role="group" aria-label="Period">
-    <button type="button" data-period="day">Today</button>
-    <button type="button" data-period="week" aria-pressed="true">This week</button>
-  </div>
-</header>
-<p id="range" class="muted"></p>
-<div id="message" role="status"></div>
-<section id="totals" class="totals" aria-label="Totals"></section>
-<section class="charts">
-  <figure><figcaption id="activity-caption">Activity</figcaption><div class="chart"><canvas id="activity" role="img" aria-label="Activity"></canvas></div></figure>
-  <figure><figcaption>Struggles by concept</figcaption><div class="chart" id="concepts-box"><canvas id="concepts" role="img" aria-label="Struggles by concept"></canvas></div><p id="concepts-more" class="muted small"></p></figure>
-  <figure class="wide"><figcaption>Mastery over time <button type="button" id="mastery-toggle" class="link" hidden></button></figcaption><div class="chart"><canvas id="mastery" role="img" aria-label="Mastery over time"></canvas></div></figure>
-</section>
-<section id="narrative" class="narrative"></section>
-<section id="tables" class="tables"></section>`;
 
 export class SummaryPanel {
   private static current: SummaryPanel | undefined;
@@ -69,7 +52,7 @@ export class SummaryPanel {
       scriptUri: media('out', 'webview', 'summary.js'),
       nonce: nonce(),
       bodyAttrs: 'data-state="loading"',
-      body: BODY,
+      body: SUMMARY_BODY,
     });
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),

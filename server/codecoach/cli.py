@@ -1,4 +1,4 @@
-"""`codecoach serve|analyze|insights|recommend|summary|reindex|forget ...`: the command-line front of the coach.
+"""`codecoach serve|analyze|web|watch|insights|recommend|summary|reindex|forget ...`: the command-line front of the coach.
 
 Imports stay inside the subcommands so `codecoach serve` pays only for what
 the language server needs.
@@ -12,14 +12,14 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .sources import file_report, python_files, read_source
 
 EXIT_OK = 0
 EXIT_USAGE = 2
-SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache", ".pytest_cache", "build", "dist"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -78,6 +78,34 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--json", action="store_true", help="machine-readable output")
     summary.set_defaults(run=_summary)
 
+    web = sub.add_parser(
+        "web", help="serve the coach over HTTP and a WebSocket, with a dashboard (needs the web extra)",
+        description="Serve the coach over HTTP: REST (/insights, /recommendations, /summary, /feedback; "
+                    "OpenAPI at /docs), the /ws/stream WebSocket and the dashboard at /. Every path but "
+                    "/health needs the token printed at start (docs/web.md).")
+    web.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    web.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0 picks a free one)")
+    web.add_argument("--token", help="the access token (default: CODECOACH_WEB_TOKEN, else a random one per start)")
+    web.add_argument("--allow-remote", action="store_true",
+                     help="needed with a --host other machines can reach (e.g. 0.0.0.0)")
+    web.add_argument("--public-url", metavar="URL",
+                     help="the address clients use behind a reverse proxy, e.g. https://coach.example.org")
+    web.add_argument("--settings", type=Path, metavar="FILE",
+                     help="a JSON object of settings with the editor's keys (docs/settings.md)")
+    web.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default="info")
+    web.set_defaults(run=_web)
+
+    watch = sub.add_parser(
+        "watch", help="print the findings of each Python file you save in a folder (needs the web extra)",
+        description="Watch a folder and send each saved .py file to a Code Coach web server's /ws/stream; "
+                    "print the findings as they come, like `codecoach analyze`. Without --url it starts "
+                    "its own local server (and prints its dashboard URL). Ctrl+C stops.")
+    watch.add_argument("folder", nargs="?", default=".", metavar="DIR", help="the folder to watch (default: here)")
+    watch.add_argument("--url", help="a running `codecoach web`, e.g. http://127.0.0.1:8000 (its token from "
+                                      "--token, CODECOACH_WEB_TOKEN or ?token= in the URL)")
+    watch.add_argument("--token", help="the server's token (default: CODECOACH_WEB_TOKEN)")
+    watch.set_defaults(run=_watch)
+
     reindex = sub.add_parser("reindex", help="rebuild the vector index from the event log")
     reindex.set_defaults(run=_reindex)
 
@@ -96,6 +124,16 @@ def _date(text: str):
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-21") from None
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535)")
+    return value
 
 
 def _positive(text: str) -> int:
@@ -151,35 +189,18 @@ def _insights(args: argparse.Namespace) -> int:
 
 
 def _recommend(args: argparse.Namespace) -> int:
-    from .analysis.concepts import TAXONOMY, label
+    from .analysis.concepts import concept_slug, label, unknown_concept
     from .services.text import render_recommendations
 
     concept = args.concept
     if concept is not None:
-        concept = _concept_slug(concept, TAXONOMY)
+        concept = concept_slug(concept)
         if concept is None:
-            import difflib
-
-            close = difflib.get_close_matches(args.concept.lower(), list(TAXONOMY), n=3)
-            hint = f" (did you mean {', '.join(close)}?)" if close else ""
-            return _usage_error(f"unknown concept {args.concept!r}{hint}; known concepts: {', '.join(TAXONOMY)}")
+            return _usage_error(unknown_concept(args.concept))
     with _coach() as coach:
         data = coach.recommendations(concept, args.limit)
     _emit(data, args.json, lambda d: render_recommendations(d, label(concept) if concept else None))
     return EXIT_OK
-
-
-def _concept_slug(text: str, taxonomy: dict[str, str]) -> str | None:
-    """A concept slug from a slug or a label, case-insensitive ('Loops', 'while loops', 'while-loops')."""
-    key = text.strip().lower().replace("_", "-")
-    if key in taxonomy:
-        return key
-    if key.replace(" ", "-") in taxonomy:
-        return key.replace(" ", "-")
-    for slug, name in taxonomy.items():
-        if name.lower() == key:
-            return slug
-    return None
 
 
 def _remember(results) -> bool:
@@ -251,51 +272,24 @@ def _forget(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _web(args: argparse.Namespace) -> int:
+    from .web.server import Options, run
+
+    return run(Options(host=args.host, port=args.port, token=args.token, allow_remote=args.allow_remote,
+                       public_url=args.public_url, settings=args.settings, log_level=args.log_level))
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from .web.watch import run
+
+    return run(Path(args.folder), url=args.url, token=args.token)
+
+
 def _serve(args: argparse.Namespace) -> int:
     from .lsp.router import main as serve
 
     serve()
     return EXIT_OK
-
-
-def python_files(paths: Sequence[str]) -> tuple[list[Path], list[str]]:
-    """Expand folders; return the files and one message per path that does not exist."""
-    files: list[Path] = []
-    missing: list[str] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files.extend(_walk(path))
-        elif path.exists():
-            files.append(path)
-        else:
-            missing.append(f"codecoach: {raw}: no such file or folder")
-    return files, missing
-
-
-def _walk(folder: Path) -> Iterator[Path]:
-    for root, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-        for name in sorted(names):
-            if name.endswith(".py"):
-                yield Path(root) / name
-
-
-def read_source(path: Path) -> str:
-    """The file's text, or a ValueError with a message a learner can act on."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ValueError(f"{path}: cannot read it ({error.strerror or error})") from None
-    if b"\x00" in data:
-        raise ValueError(f"{path}: looks like a binary file, not Python source; skipped")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ValueError(
-            f"{path}: is not UTF-8 text (byte {error.start} cannot be decoded); "
-            "save it as UTF-8 in your editor and try again"
-        ) from None
 
 
 def _analyze(args: argparse.Namespace) -> int:
@@ -370,21 +364,11 @@ def _print_text(results, label) -> None:
     concepts: Counter = Counter()
     for path, analysis, examples in results:
         findings = analysis.findings + examples
-        print(f"{path}")
-        if not findings:
-            print("  no mistakes found")
+        print(file_report(str(path), [f.to_json() for f in findings], dict(analysis.concepts.most_common())))
         for f in findings:
-            print(
-                f"  {f.span.start.line + 1}:{f.span.start.column + 1}  "
-                f"{f.severity.name.lower():<11} {f.rule_id}  {f.message}"
-            )
             totals[f.severity.name.lower()] += 1
             rules[(f.rule_id, f.message)] += 1
-        if analysis.concepts:
-            used = ", ".join(f"{label(c)} ({n})" for c, n in analysis.concepts.most_common(8))
-            print(f"  concepts: {used}")
         concepts.update(analysis.concepts)
-        print()
     count = sum(totals.values())
     by_level = ", ".join(f"{n} {level}" for level, n in totals.most_common())
     print(f"Summary: {len(results)} file(s), {count} finding(s)" + (f" ({by_level})" if count else ""))

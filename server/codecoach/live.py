@@ -20,7 +20,9 @@ prompt. Nothing runs while runExamples is false.
 
 The language server and the web server each give a `Frontend`: where a
 document's current text is, how a report reaches the learner, and (optional)
-what to do when a document's examples ran. Nothing here knows LSP or HTTP.
+what to do when a document's examples ran. They also share how a question is
+answered (`answer`) and the periodic chores (`start_chores`). Nothing here
+knows LSP or HTTP.
 """
 
 from __future__ import annotations
@@ -30,9 +32,11 @@ import gc
 import logging
 import threading
 import time
-from typing import Protocol
+from collections.abc import Callable
+from typing import Protocol, TypeVar
 
 from .analysis.document import Report
+from .analysis.findings import Finding
 from .coach import Coach
 from .scheduling import Timers, Workers
 
@@ -43,9 +47,27 @@ log = logging.getLogger("codecoach")
 # analysis' garbage afterwards: above this size the event loop would stall past 200 ms however
 # the analysis is threaded (tests/reliability measures it). A learner's program is far smaller.
 MAX_ANALYZED_CHARS = 64 * 1024
+# A learner's file with more mistakes than this needs the first ones fixed, not a wall of
+# them; the cap also bounds the work of one publish on the event loop (every front end).
+MAX_PUBLISHED = 100
 # Explanations prepared ahead per quiet period: a burst of new mistakes must not drain the
 # quota (the economy benchmark counts them); a hover on any other finding still works offline.
 PREFETCH_PER_SETTLE = 1
+FULL_COLLECT_SECONDS = 60.0
+STATUS_CHECK_SECONDS = 1.0  # how soon a storage fault (or its recovery) reaches the status
+
+T = TypeVar("T")
+
+
+def _never() -> bool:
+    return False
+
+
+def most_urgent(findings: list[Finding], limit: int = MAX_PUBLISHED) -> list[Finding]:
+    """The findings a front end shows: all of them, or the `limit` most urgent when there are more."""
+    if len(findings) <= limit:
+        return findings
+    return sorted(findings, key=lambda f: (f.severity, f.span.start))[:limit]
 
 
 class Frontend(Protocol):
@@ -63,6 +85,9 @@ class Frontend(Protocol):
         before): what its lines printed may have changed, so re-read `Coach.printed_hints(uri)`
         (the language server asks the editor to re-pull its inlay hints). Optional: a front end
         without it simply shows no printed values."""
+
+    def remembered(self, uri: str) -> None:
+        """What the learner saw of the document was just recorded in the memory (a dashboard refreshes)."""
 
 
 class LiveDocuments:
@@ -105,6 +130,43 @@ class LiveDocuments:
         self.pending.cancel_all()
         self.settling.cancel_all()
         self.workers.shutdown()
+
+    # -- questions and chores, the same for every front end ------------------------------
+    async def answer(self, job: Callable[[Callable[[], bool]], T], cancelled: Callable[[], bool] = _never) -> T:
+        """A question the learner asked (summary, insights, recommendations): what is on screen
+        counts now, and the answer is read on the services worker, never on the event loop."""
+        self.coach.settle_all()
+        return await self.workers.services.run(job, cancelled)
+
+    def start_chores(self, status_changed: Callable[[], None]) -> None:
+        """On the event loop: collect garbage between analyses (automatic collection is off), and
+        call `status_changed` when the memory turns degraded or recovers, or a cloud cooldown ends."""
+        loop = asyncio.get_running_loop()
+
+        def collect() -> None:
+            self.workers.analysis.submit(gc.collect)
+            loop.call_later(FULL_COLLECT_SECONDS, collect)
+
+        breakers: list[tuple[str, ...]] = [()]
+
+        def watch_status() -> None:
+            try:
+                if self.coach.memory_health_changed():
+                    status_changed()
+                cloud = self.coach.cloud
+                if cloud is not None:
+                    # A cooldown that ended shows as half-open. The status reads the budget's store, so
+                    # it is built on the cloud worker; a changed breaker queues it even while that is busy.
+                    states = cloud.breaker_states()
+                    if states != breakers[0] or self.workers.cloud.idle:
+                        breakers[0] = states
+                        self.workers.cloud.submit(cloud.refresh_status)
+            except Exception:  # noqa: BLE001 - a status glitch must not stop the watch
+                log.debug("status check failed", exc_info=True)
+            loop.call_later(STATUS_CHECK_SECONDS, watch_status)
+
+        loop.call_later(FULL_COLLECT_SECONDS, collect)
+        loop.call_later(STATUS_CHECK_SECONDS, watch_status)
 
     # -- the pipeline -------------------------------------------------------------------
     def schedule(self, uri: str, delay: float) -> None:
@@ -161,6 +223,7 @@ class LiveDocuments:
         await self._examples(uri, text, report.version)
         report = self.coach.last_report(uri) or report  # with the examples' findings
         new = self.coach.settle(uri)
+        self.frontend.remembered(uri)
         if not self.coach.cloud_on:
             return
         # Gemini waits for a longer quiet: a thinking pause mid-function is not a finished change.

@@ -67,7 +67,7 @@ async def test_a_logic_mistake_only_gemini_sees_reaches_the_editor_with_an_expla
 
             found = await wait_for(gemini_diagnostic)
             assert found.source == "Code Coach" and found.range.start.line == 2
-            assert found.code_description.href.endswith("docs/rules.md#gemini-findings")
+            assert found.code_description.href.endswith("docs/rules.html#gemini-findings")
             assert latest(client, URI).version == 1
 
             hover = await client.text_document_hover_async(

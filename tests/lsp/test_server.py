@@ -23,7 +23,7 @@ async def test_diagnostics_carry_source_code_and_rule_link(client):
     [found] = [d for d in diagnostics if d.code == "CC102"]
     assert found.source == "Code Coach"
     assert found.severity == lsp.DiagnosticSeverity.Warning
-    assert found.code_description.href.endswith("docs/rules.md#cc102")
+    assert found.code_description.href.endswith("docs/rules.html#cc102")
     assert found.range == lsp.Range(lsp.Position(1, 3), lsp.Position(1, 18))
     assert "\n" not in found.message
 

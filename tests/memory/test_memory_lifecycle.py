@@ -147,3 +147,13 @@ def test_query_helpers_for_the_services(open_memory, clock) -> None:
     assert set(active) == {day1, day2} and all(abs(v - 240) < 1 for v in active.values())
     assert mem.feedback_counts() == {"CC103": (1, 1)}
     assert [e["file"] for e in mem.events("shown", concept="none")] == ["/w/b.py", "/w/grades.py"]
+
+
+def test_the_session_template_counts_one_mistake_in_the_singular() -> None:
+    from codecoach.memory.consolidate import SessionDigest, template_summary
+
+    one = template_summary(SessionDigest("s", 0.0, 60.0, files=["a.py"], findings=1, rules={"CC103": 1},
+                                         messages={"CC103": "m"}))
+    assert "1 mistake shown" in one and "1 mistakes" not in one
+    fixed = template_summary(SessionDigest("s", 0.0, 60.0, files=["a.py"], fixes=1))
+    assert "1 earlier mistake fixed" in fixed

@@ -113,3 +113,18 @@ def test_analyze_remember_twice_on_unchanged_files_changes_nothing(tmp_path):
     assert f"({before['totals']['findings']} already remembered, unchanged)" in second.stderr
     after = json.loads(run(data, "summary", "--period", "day", "--json").stdout)
     assert after == before  # every count, the activity per day and the narrative
+
+
+def test_counts_of_one_read_in_the_singular():
+    """"1 mistakes / 1 uses" read wrong; the text renderings say "1 mistake / 1 use"."""
+    from codecoach.services.text import render_insights, render_summary
+
+    insights_text = render_insights({"files": [], "workspace": {"topicDifficulty": [
+        {"label": "Strings", "difficulty": 4, "struggles": 1, "uses": 1},
+        {"label": "Loops", "difficulty": 5, "struggles": 2, "uses": 3}]}})
+    assert "1 mistake / 1 use" in insights_text and "2 mistakes / 3 uses" in insights_text
+    assert "1 mistakes" not in insights_text and "1 uses" not in insights_text
+    summary_text = render_summary({"period": "week", "from": "2026-03-01", "to": "2026-03-02", "days": [
+        {"date": "2026-03-01", "activeMinutes": 3, "findings": 1, "fixes": 0},
+        {"date": "2026-03-02", "activeMinutes": 5, "findings": 2, "fixes": 1}]})
+    assert " 1 mistake " in summary_text and "2 mistakes" in summary_text and "1 mistakes" not in summary_text

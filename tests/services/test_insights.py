@@ -83,3 +83,26 @@ def test_empty_and_cancelled(memory):
     assert data["workspace"]["lastAnalysis"] is None
     with pytest.raises(Cancelled):
         insights(memory, cancelled=lambda: True)
+
+
+def test_each_file_lists_its_own_message_for_a_rule(memory):
+    """Seen in `make run`: recursion.py's key mistakes showed shopping_list.py's message for the same rule."""
+    shop, recursion, open_file = "/learner/shopping_list.py", "/learner/recursion.py", "/learner/open.py"
+    memory.record_shown(recursion, [finding("CC701", 3, "`text.upper()` returns a new string")], LINES,
+                        at=at(TODAY, 9))
+    memory.record_shown(shop, [finding("CC701", 5, "`name.strip()` returns a new string")], LINES, at=at(TODAY, 10))
+    memory.record_shown(open_file, [finding("CC701", 1, "an old message of the open file")], LINES, at=at(TODAY, 8))
+    settle(memory)
+    now_in_code = finding("CC701", 2, "`word.lower()` returns a new string")
+
+    class Open:  # an open document: what the editor shows now
+        findings = [now_in_code]
+        concepts = {"strings": 1}
+
+    data = insights(memory, open_reports={open_file: Open()})
+    by_file = {f["file"]: {m["rule"]: m["message"] for m in f["keyMistakes"]} for f in data["files"]}
+    assert by_file[recursion]["CC701"] == "`text.upper()` returns a new string"
+    assert by_file[shop]["CC701"] == "`name.strip()` returns a new string"
+    assert by_file[open_file]["CC701"] == "`word.lower()` returns a new string"  # the code now, not its history
+    # The workspace names the rule's newest message of any file.
+    assert data["workspace"]["keyMistakes"][0]["message"] == "`name.strip()` returns a new string"

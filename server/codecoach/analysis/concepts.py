@@ -214,3 +214,25 @@ if hasattr(ast, "TryStar"):
 
 def label(slug: str) -> str:
     return TAXONOMY.get(slug, slug.replace("-", " ").capitalize())
+
+
+def concept_slug(text: str) -> str | None:
+    """A concept slug from a slug or a label, case-insensitive ('Loops', 'while loops', 'while-loops')."""
+    key = text.strip().lower().replace("_", "-")
+    if key in TAXONOMY:
+        return key
+    if key.replace(" ", "-") in TAXONOMY:
+        return key.replace(" ", "-")
+    for slug, name in TAXONOMY.items():
+        if name.lower() == key:
+            return slug
+    return None
+
+
+def unknown_concept(text: str) -> str:
+    """What to tell someone who asked for a concept that does not exist: close matches, then all."""
+    import difflib
+
+    close = difflib.get_close_matches(text.lower(), list(TAXONOMY), n=3)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    return f"unknown concept {text!r}{hint}; known concepts: {', '.join(TAXONOMY)}"

@@ -8,12 +8,34 @@ negotiated position encoding); the domain never sees UTF-16 or UTF-8 units.
 from __future__ import annotations
 
 import enum
+import functools
+import logging
+import os
 import re
 from dataclasses import dataclass, replace
+from pathlib import Path
 
-RULES_DOC_URL = "https://github.com/code-coach/code-coach/blob/main/docs/rules.md"
+# Every diagnostic links to its rule's entry on the rules page. By default that is the HTML
+# rendering shipped inside the package (a file: URI that exists wherever the package is
+# installed, offline too); a classroom or a published copy sets CODECOACH_RULES_URL to a
+# public page with the same anchors (e.g. https://coach.example.org/rules).
+RULES_URL_ENV = "CODECOACH_RULES_URL"
+RULES_PAGE = Path(__file__).resolve().parent.parent / "docs" / "rules.html"
 # Gemini's findings have open-ended kinds; they share one section of the rules page.
 GEMINI_ANCHOR = "gemini-findings"
+
+
+@functools.cache
+def rules_page_url() -> str:
+    """The rules page diagnostics link to (read once per process)."""
+    configured = os.environ.get(RULES_URL_ENV, "").strip()
+    if configured.startswith(("https://", "http://")):
+        return configured.split("#", 1)[0]
+    if configured:
+        logging.getLogger("codecoach").warning(
+            "%s=%r is not an http(s) URL; rule links point at the page shipped with Code Coach", RULES_URL_ENV,
+            configured)
+    return RULES_PAGE.as_uri()
 
 
 class Severity(enum.IntEnum):
@@ -146,7 +168,7 @@ class Finding:
     @property
     def docs_href(self) -> str:
         anchor = GEMINI_ANCHOR if self.source is Source.GEMINI else self.rule_id.lower()
-        return f"{RULES_DOC_URL}#{anchor}"
+        return f"{rules_page_url()}#{anchor}"
 
     def shifted(self, lines: int) -> Finding:
         return self if lines == 0 else replace(self, span=self.span.shifted(lines))

@@ -46,6 +46,31 @@ class Edit:
     at: float
 
 
+def edit_between(old: str, new: str, at: float) -> Edit | None:
+    """The edit that turns `old` into `new`, for front ends that send whole texts (the web
+    stream, a watched file): the lines between the common start and the common end, and
+    whether any existing text was removed. None when nothing changed."""
+    if old == new:
+        return None
+    start = _common_prefix(old, new)
+    end = _common_prefix(old[start:][::-1], new[start:][::-1])
+    removed = len(old) - start - end
+    first = old.count("\n", 0, start)
+    return Edit(first, max(first, old.count("\n", 0, len(old) - end)), removed > 0, at)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the common prefix, by bisection on slice comparisons (C speed on 64 KB texts)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 @dataclass(frozen=True)
 class Thresholds:
     churn_edits: int = 6

@@ -108,10 +108,9 @@ async def _run_service(ls: CoachServer, title: str, job: Callable[[Callable[[], 
     from ..services import Cancelled
 
     cancelled = threading.Event()
-    ls.coach.settle_all()  # the learner asked now: what is on screen counts
     token = await _begin_progress(ls, title, cancelled)
     try:
-        result = await ls.live.workers.services.run(job, cancelled.is_set)
+        result = await ls.live.answer(job, cancelled.is_set)
         if cancelled.is_set():  # cancelled after the last check: the user no longer wants it
             raise Cancelled()
         return result

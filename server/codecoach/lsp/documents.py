@@ -38,6 +38,9 @@ class EditorDocuments:
     def examples_ran(self, uri: str) -> None:
         self._ls.inlay_refresh.request()
 
+    def remembered(self, uri: str) -> None:
+        pass  # the editor shows nothing for it
+
 
 def on_open(ls: CoachServer, params: lsp.DidOpenTextDocumentParams) -> None:
     ls.live.opened(params.text_document.uri)

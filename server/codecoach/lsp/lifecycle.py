@@ -18,9 +18,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("codecoach")
 
-FULL_COLLECT_SECONDS = 60.0
-STATUS_CHECK_SECONDS = 1.0  # how soon a storage fault (or its recovery) reaches the status
-
 
 def on_initialize(ls: CoachServer, params: lsp.InitializeParams) -> None:
     use_lsp_line_rules(ls.protocol, params)
@@ -59,29 +56,4 @@ def on_shutdown(ls: CoachServer, params: Any = None) -> None:
 
 
 def _start_chores(ls: CoachServer) -> None:
-    loop = asyncio.get_running_loop()
-
-    def collect() -> None:
-        ls.live.workers.analysis.submit(gc.collect)
-        loop.call_later(FULL_COLLECT_SECONDS, collect)
-
-    breakers: list[tuple[str, ...]] = [()]
-
-    def watch_status() -> None:
-        try:
-            if ls.coach.memory_health_changed():
-                ls.send_status()
-            cloud = ls.coach.cloud
-            if cloud is not None:
-                # A cooldown that ended shows as half-open. The status reads the budget's store, so it
-                # is built on the cloud worker; a changed breaker queues it even while the worker is busy.
-                states = cloud.breaker_states()
-                if states != breakers[0] or ls.live.workers.cloud.idle:
-                    breakers[0] = states
-                    ls.live.workers.cloud.submit(cloud.refresh_status)
-        except Exception:  # noqa: BLE001 - a status glitch must not stop the watch
-            log.debug("status check failed", exc_info=True)
-        loop.call_later(STATUS_CHECK_SECONDS, watch_status)
-
-    loop.call_later(FULL_COLLECT_SECONDS, collect)
-    loop.call_later(STATUS_CHECK_SECONDS, watch_status)
+    ls.live.start_chores(ls.send_status)

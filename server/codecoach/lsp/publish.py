@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types as lsp
 
 from ..analysis.document import Report
+from ..live import MAX_PUBLISHED, most_urgent
 from . import convert
 
 if TYPE_CHECKING:
@@ -15,17 +16,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("codecoach")
 
-# A learner's file with more mistakes than this needs the first ones fixed, not a wall of
-# squiggles; the cap also bounds the work of one publish on the event loop.
-MAX_DIAGNOSTICS = 100
+MAX_DIAGNOSTICS = MAX_PUBLISHED
 
 
 def publish(ls: CoachServer, uri: str, report: Report) -> None:
     """Show `report` (at its version), the most urgent findings first when there are too many."""
-    findings = report.findings
-    if len(findings) > MAX_DIAGNOSTICS:
-        # The most urgent first; building and sending hundreds would stall the event loop.
-        findings = sorted(findings, key=lambda f: (f.severity, f.span.start))[:MAX_DIAGNOSTICS]
+    findings = most_urgent(report.findings, MAX_DIAGNOSTICS)
+    if len(findings) < len(report.findings):
         if uri not in ls.capped:
             ls.capped.add(uri)
             log.info("%s has %d findings; showing the %d most important", uri.rsplit("/", 1)[-1],

@@ -7,8 +7,6 @@ codecoach.live).
 
 from __future__ import annotations
 
-import gc
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +14,7 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from ..coach import Coach
+from ..scheduling import tune_for_latency
 from . import code_actions, commands, documents, hover, inlay_hints, lifecycle
 from .server import CoachServer
 
@@ -61,11 +60,5 @@ def build_server(coach: Coach | None = None) -> CoachServer:
 
 
 def main() -> None:
-    # Automatic collections strike in the middle of an analysis and triple its p95;
-    # the server collects between analyses instead (documents.py, lifecycle.py).
-    gc.disable()
-    # The analysis thread holds the GIL for 5 ms at a stretch by default; the event loop needs
-    # it many times to answer one request, so a hover during an analysis waited ~100 ms. 1 ms
-    # turns the convoy into a trickle for a negligible cost in throughput.
-    sys.setswitchinterval(0.001)
+    tune_for_latency()
     build_server().start_io()

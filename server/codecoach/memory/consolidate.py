@@ -111,9 +111,10 @@ def template_summary(d: SessionDigest) -> str:
     parts[0] += "."
     if d.findings:
         top = ", ".join(f"{rule} ({n}x: {d.messages.get(rule, '')})" for rule, n in list(d.rules.items())[:3])
-        parts.append(f"{d.findings} mistakes shown, {d.fixes} fixed. Most frequent: {top}.")
+        parts.append(f"{d.findings} {'mistake' if d.findings == 1 else 'mistakes'} shown, {d.fixes} fixed. "
+                     f"Most frequent: {top}.")
     elif d.fixes:
-        parts.append(f"{d.fixes} earlier mistakes fixed.")
+        parts.append(f"{d.fixes} earlier {'mistake' if d.fixes == 1 else 'mistakes'} fixed.")
     else:
         parts.append("No mistakes shown.")
     if d.struggle_concepts:

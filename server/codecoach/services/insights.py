@@ -93,7 +93,8 @@ class RecentLog:
     uses: list[dict]
     fixed_ids: set[str]  # shown ids some fix points at
     rules_by_file: dict[str, Counter] = field(default_factory=dict)
-    latest_message: dict[str, str] = field(default_factory=dict)  # rule -> newest message
+    latest_message: dict[str, str] = field(default_factory=dict)  # rule -> newest message in any file
+    file_messages: dict[str, dict[str, str]] = field(default_factory=dict)  # file -> rule -> its newest there
     last_seen: dict[str, float] = field(default_factory=dict)  # file -> newest event
     latest_uses: dict[str, tuple[float, dict[str, int]]] = field(default_factory=dict)
 
@@ -108,6 +109,7 @@ class RecentLog:
         for row in shown:  # newest first
             recent.rules_by_file.setdefault(row["file"], Counter())[row["rule"]] += 1
             recent.latest_message.setdefault(row["rule"], row["message"])
+            recent.file_messages.setdefault(row["file"], {}).setdefault(row["rule"], row["message"])
             recent._seen(row)
         for row in uses:  # a file's latest observation: the rows with its newest timestamp
             ts, concepts = recent.latest_uses.get(row["file"], (row["ts"], {}))
@@ -125,15 +127,17 @@ class RecentLog:
 
 def open_file_entry(file: str, report: Any, history: RecentLog, now: float) -> dict:
     """An open document: its findings now (what the editor shows) over its history."""
-    findings = list(getattr(report, "findings", []) or [])
+    findings = sorted(getattr(report, "findings", []) or [], key=lambda f: (f.span.start.line, f.span.start.column))
+    own: dict[str, str] = {}  # what the editor shows in this file now, first occurrence first
     for f in findings:
         history.latest_message.setdefault(f.rule_id, f.message)
+        own.setdefault(f.rule_id, f.message)
     current = Counter(f.rule_id for f in findings)
     return _file_entry(
         file,
         _concepts_of(report),
         _merge(history.rules_by_file.get(file, Counter()), current),
-        history.latest_message,
+        {**history.file_messages.get(file, {}), **own},  # each file its own message for a rule
         [{"rule": f.rule_id, "message": f.message, "line": f.span.start.line + 1}
          for f in sorted(findings, key=lambda f: (f.span.start.line, f.span.start.column))],
         now,
@@ -149,7 +153,7 @@ def history_file_entries(history: RecentLog, *, exclude: Mapping[str, Any], limi
             file,
             history.latest_uses.get(file, (0.0, {}))[1],
             history.rules_by_file.get(file, Counter()),
-            history.latest_message,
+            history.file_messages.get(file, {}),
             _open_from_log(file, history.shown, history.fixed_ids),
             history.last_seen.get(file),
             source="history",

@@ -61,7 +61,7 @@ def render_summary(data: dict) -> str:
         filled = round(BAR * minutes / top) if minutes else 0
         bar = "█" * filled + "·" * (BAR - filled)
         day = date.fromisoformat(d["date"])
-        rows.append([day.strftime("%a %d %b"), bar, f"{minutes} min", f"{d.get('findings', 0)} mistakes",
+        rows.append([day.strftime("%a %d %b"), bar, f"{minutes} min", plural(d.get('findings', 0), 'mistake'),
                      f"{d.get('fixes', 0)} fixed"])
     out += _table(rows)
 
@@ -108,7 +108,7 @@ def render_insights(data: dict) -> str:
     if ws.get("topicDifficulty"):
         out.append("  Topic difficulty (struggles per use, 1 easy .. 5 hard):")
         out += _table([[t.get("label", ""), _dots(t.get("difficulty", 1)), str(t.get("difficulty", 1)),
-                        f"{t.get('struggles', 0)} mistakes / {t.get('uses', 0)} uses"]
+                        f"{plural(t.get('struggles', 0), 'mistake')} / {plural(t.get('uses', 0), 'use')}"]
                        for t in ws["topicDifficulty"][:10]], "    ")
     for f in files:
         out += ["", f"{_path(f.get('file', ''))}  difficulty {_dots(f.get('difficulty', 1))} {f.get('difficulty', 1)}"]
