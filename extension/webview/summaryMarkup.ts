@@ -1,5 +1,5 @@
 // The learning summary's page body, shared by the VS Code summary webview (src/summaryPanel.ts) and the
-// browser dashboard of `codecoach web` (dashboard/): summary.ts draws into these ids, so both
+// browser dashboard of `codecoach web` (extension/dashboard/): summary.ts draws into these ids, so both
 // pages must have exactly this markup. A constant, never learner text: safe to insert as HTML.
 export const SUMMARY_BODY = `<header class="toolbar">
   <h1>Learning Summary</h1>

@@ -22,7 +22,7 @@ BUILT = ("dashboard.js", "dashboard.css")
 
 def test_the_committed_bundle_is_what_the_sources_build(tmp_path):
     assert (REPO / "node_modules" / "esbuild").is_dir(), "npm ci first (make ext-deps)"
-    run = subprocess.run(["node", str(REPO / "dashboard" / "build.mjs"), "--outdir", str(tmp_path)],
+    run = subprocess.run(["node", str(REPO / "extension" / "dashboard" / "build.mjs"), "--outdir", str(tmp_path)],
                          capture_output=True, text=True, timeout=120, cwd=REPO)
     assert run.returncode == 0, run.stderr
     for name in BUILT:

@@ -1,7 +1,7 @@
 """The pages a browser opens (the dashboard, `/rules`, `/docs`) and the headers every answer carries.
 
 The dashboard is a static page plus one script and one stylesheet built from the same
-sources as the VS Code summary (dashboard/ in the repository; `npm run build:dashboard`
+sources as the VS Code summary (extension/dashboard/ in the repository; `npm run build:dashboard`
 writes them into static/). Nothing is inline and nothing comes from another site, so
 the policy can say: scripts, styles, images and connections from this server only,
 no frames, no forms, no plugins. `/rules` and `/docs` are rendered here (the rules page

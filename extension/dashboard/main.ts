@@ -2,7 +2,7 @@
 // markup must exist before the shared summary script (the VS Code one) runs.
 import './host';
 import './mount';
-import '../extension/webview/summary';
+import '../webview/summary';
 import { start } from './dashboard';
 
 start();

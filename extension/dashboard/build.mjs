@@ -4,14 +4,14 @@
 // The output is committed, so `pip install` of the wheel serves the dashboard without Node;
 // tests/web/test_assets.py rebuilds it and fails when the committed files are stale.
 //
-//   node dashboard/build.mjs [--outdir DIR]
+//   node extension/dashboard/build.mjs [--outdir DIR]
 import * as esbuild from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const at = process.argv.indexOf('--outdir');
-const outdir = at > 0 ? path.resolve(process.argv[at + 1]) : path.join(here, '..', 'server', 'codecoach', 'web', 'static');
+const outdir = at > 0 ? path.resolve(process.argv[at + 1]) : path.join(here, '..', '..', 'server', 'codecoach', 'web', 'static');
 
 const common = {
   bundle: true,

@@ -7,7 +7,7 @@
 // Everything that came from code or from Gemini is set with textContent; links are
 // made only for https: URLs (and this server's own rules page).
 
-import { buildSummaryModel } from '../extension/src/core/summaryModel';
+import { buildSummaryModel } from '../src/core/summaryModel';
 import { onSummaryMessage, toSummary } from './host';
 
 type Obj = Record<string, unknown>;

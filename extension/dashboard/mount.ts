@@ -3,7 +3,7 @@
 // The summary's tables move below the live columns: in a browser the learner should
 // see what the coach says now before a table of every concept (ids stay the same, so
 // the summary script finds them wherever they are).
-import { SUMMARY_BODY } from '../extension/webview/summaryMarkup';
+import { SUMMARY_BODY } from '../webview/summaryMarkup';
 
 const mount = document.getElementById('summary');
 if (mount) mount.innerHTML = SUMMARY_BODY;
