@@ -97,6 +97,9 @@ async function check(outdir) {
     }, seen.filesBefore, { timeout: TIMEOUT });
     seen.filesAfter = await page.evaluate(() => document.querySelector('#totals .total:nth-child(3) .value')?.textContent);
     seen.todayAfter = await page.textContent('#today');
+    // The mistakes come from their own request, which may answer after the summary's.
+    await page.waitForFunction(() => document.querySelector('#mistakes')?.textContent?.includes('streamed_now.py'),
+      null, { timeout: TIMEOUT }).catch(() => undefined);
     seen.mistakesText = await page.textContent('#mistakes');
     seen.paintedAfter = await painted(page);
     seen.markupInjected = await page.evaluate(() => document.querySelectorAll('#live b, #mistakes b').length);
