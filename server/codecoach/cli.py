@@ -23,6 +23,10 @@ SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cach
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .memory.paths import restrict_new_files
+
+    # Every file a coach process writes (the memory, the index, the cloud store) is the learner's.
+    restrict_new_files()
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

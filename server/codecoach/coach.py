@@ -281,7 +281,9 @@ class Coach:
         return explain_code(selected, self.analyzer) | {"rules": []}
 
     def read(self, file: str, finding: Finding, kind: str = "hover") -> None:
-        self._with_memory(lambda m: m.record_hover(file, finding, kind=kind))
+        report = self.last_report(file)
+        context = _region(report, finding) if report is not None else ""  # its secrets stay out of the log
+        self._with_memory(lambda m: m.record_hover(file, finding, kind=kind, context=context))
 
     def feedback(self, file: str, rule: str, helpful: bool, note: str = "") -> None:
         self._with_memory(lambda m: m.record_feedback(file, rule, helpful, note))

@@ -9,7 +9,6 @@ cleared at the next open (`prepare`), so deleted text never lingers there.
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -42,12 +41,9 @@ class Admin:
         self._clear_retrievals = clear_retrievals
 
     def prepare(self, conn: sqlite3.Connection) -> None:
-        """Writer thread, at open: private file mode, the concept graph, the index's bookkeeping,
-        and what the recorder continues (open occurrences, last observations)."""
-        try:
-            os.chmod(self.db_path, 0o600)
-        except OSError:
-            pass
+        """Writer thread, at open: the concept graph, the index's bookkeeping, and what the
+        recorder continues (open occurrences, last observations). (The log's files are made
+        private when it is opened: `store.connect`.)"""
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("DELETE FROM concept_edges WHERE kind = 'prerequisite'")
         conn.executemany(

@@ -36,7 +36,7 @@ from .consolidate import Consolidator, Summarizer
 from .embeddings import Embedder, MiniLMEmbedder
 from .index import ChromaIndex, ChromaTarget
 from .indexing import Indexer, struggle_text
-from .paths import DB_FILENAME, chroma_path, ensure_private_dir
+from .paths import CHROMA_DIRNAME, DB_FILENAME, chroma_path, ensure_private_dir
 from .paths import data_dir as resolve_data_dir
 from .queries import ConceptMastery, MasteryChange, ReadModel
 from .recording import Recorder, Sessions, region_text
@@ -123,10 +123,14 @@ class Memory:
             internal timer (call `close_idle_sessions` yourself).
         """
         base = ensure_private_dir(resolve_data_dir(data_dir))
+        chroma = chroma or ChromaTarget.from_env(chroma_path(base))
+        own_index = base / CHROMA_DIRNAME
+        if chroma.path == own_index and own_index.is_dir():
+            ensure_private_dir(own_index)  # the data folder's own index folder (not a CHROMA_DB_PATH)
         return cls(
             base,
             embedder=embedder or MiniLMEmbedder(),
-            chroma=chroma or ChromaTarget.from_env(chroma_path(base)),
+            chroma=chroma,
             idle_minutes=idle_minutes,
             summarize=summarize,
             clock=clock,
@@ -221,9 +225,11 @@ class Memory:
         """Record findings that disappeared after an edit (the caller decides which)."""
         return self._recorder.record_fixed(file, findings, at=at)
 
-    def record_hover(self, file: str, finding: Finding, *, kind: str = "hover", at: float | None = None) -> str | None:
-        """An explanation was read (kind 'hover', or 'explain' for Explain Selection)."""
-        return self._recorder.record_hover(file, finding, kind=kind, at=at)
+    def record_hover(self, file: str, finding: Finding, *, kind: str = "hover", at: float | None = None,
+                     context: str = "") -> str | None:
+        """An explanation was read (kind 'hover', or 'explain' for Explain Selection); `context` is the
+        code around it (not stored: it keeps the secrets in it out of the stored message)."""
+        return self._recorder.record_hover(file, finding, kind=kind, at=at, context=context)
 
     def record_concepts(
         self,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -23,11 +24,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .paths import tighten
+
 log = logging.getLogger(__name__)
 
 STRUGGLES = "struggles"
 SUMMARIES = "summaries"
 KINDS = (STRUGGLES, SUMMARIES)
+# What embedded Chroma 1.5 writes in its folder: its SQLite database and one folder per
+# segment (HNSW files), named by a UUID. Only these are ever tightened: the
+# folder may be one the learner chose (CHROMA_DB_PATH) and hold other things too.
+_CHROMA_DB = "chroma.sqlite3"
+_SEGMENT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def collection_name(kind: str, embedder_id: str) -> str:
@@ -93,7 +101,20 @@ class ChromaIndex:
                     assert self.target.path is not None
                     self.target.path.mkdir(mode=0o700, parents=True, exist_ok=True)
                     self._client = chromadb.PersistentClient(path=str(self.target.path), settings=settings)
+                    self._tighten_local()  # an index written before files were kept private
             return self._client
+
+    def _chroma_entries(self, folder: Path) -> list[Path]:
+        """What embedded Chroma wrote in `folder`: its database (and companions) and segment folders."""
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            return []
+        return [folder / n for n in sorted(names) if n.startswith(_CHROMA_DB) or _SEGMENT.fullmatch(n)]
+
+    def _tighten_local(self) -> None:
+        if self.target.path is not None:
+            tighten(self._chroma_entries(self.target.path))
 
     def name(self, kind: str) -> str:
         return collection_name(kind, self.embedder_id)
@@ -149,6 +170,9 @@ class ChromaIndex:
                 documents=list(documents[i : i + step]),
                 metadatas=[dict(m) for m in metadatas[i : i + step]],
             )
+        # Embedded Chroma creates a segment folder at a collection's first write: private
+        # even in a process whose umask is not the coach's (a library user, a test).
+        self._tighten_local()
 
     def query(
         self, kind: str, vector: Sequence[float], k: int, where: Mapping[str, Any] | None = None
@@ -211,3 +235,4 @@ class ChromaIndex:
             return True
         except Exception:  # noqa: BLE001
             return False
+

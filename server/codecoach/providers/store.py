@@ -5,6 +5,9 @@ so a restart neither resets the day's budget nor forgets what was already
 asked. `CloudStore(None)` keeps everything in memory (tests, no data dir).
 Safe to share between threads; several server processes may share the file
 (SQLite serializes the writes).
+
+The file is 0600 (created so before SQLite opens it; its -wal and -shm take its
+mode).
 """
 
 from __future__ import annotations
@@ -45,7 +48,10 @@ class CloudStore:
     def __init__(self, path: str | Path | None) -> None:
         self.path = Path(path) if path else None
         if self.path is not None:
+            from ..memory.paths import private_file
+
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_file(self.path)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(
             str(self.path) if self.path else ":memory:",
