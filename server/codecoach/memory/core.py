@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.findings import Finding
-from .admin import Admin
+from .admin import Admin, Forgotten
 from .consolidate import Consolidator, Summarizer
 from .embeddings import Embedder, MiniLMEmbedder
 from .index import ChromaIndex, ChromaTarget
@@ -151,6 +151,7 @@ class Memory:
             ok = self.flush(timeout, index=index)
             self._worker.stop(0.5)  # a daemon thread: only let a retrieval in flight finish
             ok = self.log.close(timeout, index=index) and ok
+            self.index.release()  # Chroma's files are closed with the memory, not at exit
             return ok
         except Exception:  # noqa: BLE001
             log.exception("memory: error while closing")
@@ -370,6 +371,7 @@ class Memory:
         """Rebuild this embedder's Chroma collections from the event log. Blocking; raises on failure."""
         return self._admin.reindex(timeout)
 
-    def forget(self, *, all: bool = False, before: Any = None, timeout: float = 120.0) -> dict[str, int]:
-        """Delete events (all, or older than `before`) from the log AND the index. Blocking."""
+    def forget(self, *, all: bool = False, before: Any = None, timeout: float = 120.0) -> list[Forgotten]:
+        """Delete events (all, or older than `before`) from the log AND the index, leaving nothing
+        of them in their files. Blocking. Returns what went from each store."""
         return self._admin.forget(all=all, before=before, timeout=timeout)

@@ -14,9 +14,12 @@ vector spaces never mix; all collections use cosine distance.
 
 from __future__ import annotations
 
+import gc
+import glob
 import logging
 import os
 import re
+import shutil
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -24,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .heap import fill_allocated_memory
 from .paths import tighten
 
 log = logging.getLogger(__name__)
@@ -32,10 +36,11 @@ STRUGGLES = "struggles"
 SUMMARIES = "summaries"
 KINDS = (STRUGGLES, SUMMARIES)
 # What embedded Chroma 1.5 writes in its folder: its SQLite database and one folder per
-# segment (HNSW files), named by a UUID. Only these are ever tightened: the
+# segment (HNSW files), named by a UUID. Only these are ever tightened or erased: the
 # folder may be one the learner chose (CHROMA_DB_PATH) and hold other things too.
 _CHROMA_DB = "chroma.sqlite3"
 _SEGMENT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_PAGE = 1000  # records read or written per call (below Chroma's max batch of 5,461)
 
 
 def collection_name(kind: str, embedder_id: str) -> str:
@@ -99,6 +104,7 @@ class ChromaIndex:
                     )
                 else:
                     assert self.target.path is not None
+                    fill_allocated_memory()  # before Chroma allocates the buffers its segment files are written from
                     self.target.path.mkdir(mode=0o700, parents=True, exist_ok=True)
                     self._client = chromadb.PersistentClient(path=str(self.target.path), settings=settings)
                     self._tighten_local()  # an index written before files were kept private
@@ -116,6 +122,29 @@ class ChromaIndex:
         if self.target.path is not None:
             tighten(self._chroma_entries(self.target.path))
 
+    def release(self) -> None:
+        """Let go of the client and the files it holds open; the next use opens them again."""
+        with self._lock:
+            client, self._client, self._collections = self._client, None, {}
+            if client is not None:
+                try:
+                    client.close()  # Chroma shares one system per path in a process, counted: ours goes
+                except Exception as error:  # noqa: BLE001
+                    log.debug("chroma: closing the client failed (%s)", error)
+            gc.collect()  # the Rust side closes its files when its objects are collected (the server disables gc)
+
+    def _let_go_of_files(self) -> None:
+        """Before the local index's files are moved or deleted: no Chroma system in this process
+        may keep them (or what it read from them) for a later client to write back."""
+        self.release()
+        try:  # another client on this path, or a broken index whose client never opened
+            from chromadb.api.client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()
+        except Exception:  # noqa: BLE001
+            pass
+        gc.collect()
+
     def name(self, kind: str) -> str:
         return collection_name(kind, self.embedder_id)
 
@@ -125,13 +154,7 @@ class ChromaIndex:
         if self.target.host or self.target.path is None:
             return None
         with self._lock:
-            self._client, self._collections = None, {}
-            try:  # Chroma caches one system per path in a process: forget the broken one
-                from chromadb.api.client import SharedSystemClient
-
-                SharedSystemClient.clear_system_cache()
-            except Exception:  # noqa: BLE001
-                pass
+            self._let_go_of_files()
             if not self.target.path.exists():
                 return None
             aside = self.target.path.with_name(f"{self.target.path.name}.broken-{int(time.time())}")
@@ -161,18 +184,21 @@ class ChromaIndex:
     ) -> None:
         if not ids:
             return
-        col = self.collection(kind)
-        step = 1000  # below Chroma's max batch size (5,461)
-        for i in range(0, len(ids), step):
-            col.upsert(
-                ids=list(ids[i : i + step]),
-                embeddings=[list(v) for v in vectors[i : i + step]],
-                documents=list(documents[i : i + step]),
-                metadatas=[dict(m) for m in metadatas[i : i + step]],
-            )
+        self._upsert(self.collection(kind), ids, vectors, documents, metadatas)
         # Embedded Chroma creates a segment folder at a collection's first write: private
         # even in a process whose umask is not the coach's (a library user, a test).
         self._tighten_local()
+
+    @staticmethod
+    def _upsert(col: Any, ids: Sequence[str], vectors: Sequence[Sequence[float]], documents: Sequence[str],
+                metadatas: Sequence[Mapping[str, Any]]) -> None:
+        for i in range(0, len(ids), _PAGE):
+            col.upsert(
+                ids=list(ids[i : i + _PAGE]),
+                embeddings=[list(v) for v in vectors[i : i + _PAGE]],
+                documents=list(documents[i : i + _PAGE]),
+                metadatas=[dict(m) for m in metadatas[i : i + _PAGE]],
+            )
 
     def query(
         self, kind: str, vector: Sequence[float], k: int, where: Mapping[str, Any] | None = None
@@ -229,10 +255,116 @@ class ChromaIndex:
                     log.debug("chroma: no collection %s to drop (%s)", col_name, error)
             self._collections.pop(kind, None)
 
+    def record_count(self) -> int:
+        """Records in every collection this index can see (every embedder's, both kinds)."""
+        with self._lock:
+            client = self.client()
+            return sum(int(client.get_collection(_name(col), embedding_function=None).count())
+                       for col in client.list_collections())
+
+    def erase(self) -> dict[str, int]:
+        """Remove everything of this index, files included. Returns what went, by kind.
+
+        Embedded: the client lets go of its files, then Chroma's database and every segment
+        folder are deleted (and copies set aside as broken), so nothing deleted lingers in
+        free pages or in orphaned segment files; the index starts empty at the next use.
+        Server: every collection is deleted; what the server keeps in its own files is the
+        server's.
+        """
+        with self._lock:
+            if self.target.host:
+                client = self.client()
+                names = [_name(col) for col in client.list_collections()]
+                for name in names:
+                    client.delete_collection(name)
+                self._collections = {}
+                return {"collections": len(names)}
+            assert self.target.path is not None
+            self._let_go_of_files()
+            removed = {"segment folders": 0, "database files": 0, "set-aside copies": 0}
+            for entry in self._chroma_entries(self.target.path):
+                removed["segment folders" if entry.is_dir() else "database files"] += 1
+                _delete(entry)
+            for aside in self.target.path.parent.glob(f"{glob.escape(self.target.path.name)}.broken-*"):
+                for entry in self._chroma_entries(aside):
+                    _delete(entry)
+                try:
+                    aside.rmdir()
+                    removed["set-aside copies"] += 1
+                except OSError:  # something else is in it: not ours to delete
+                    log.warning("memory: %s holds files that are not the index's; left in place", aside)
+            return removed
+
+    def forget_before(self, cutoff: float) -> dict[str, int]:
+        """Remove every record older than `cutoff` (its `ts`), in every collection of this index.
+
+        Embedded: deleting records from Chroma leaves their text in free pages of its database
+        and their vectors in the segment files, so the records to keep are read out,
+        everything is erased, and they are written back (vectors and all: nothing is embedded
+        again). Server: a plain delete. Returns "records removed"
+        and "records kept".
+        """
+        with self._lock:
+            client = self.client()
+            collections = [client.get_collection(_name(c), embedding_function=None) for c in client.list_collections()]
+            before = sum(int(c.count()) for c in collections)
+            if self.target.host:
+                for col in collections:
+                    col.delete(where={"ts": {"$lt": cutoff}})
+                kept = sum(int(c.count()) for c in collections)
+                return {"records removed": before - kept, "records kept": kept}
+            keep = {"ts": {"$gte": cutoff}}
+            saved = [(col.name, dict(col.metadata or {}), _space(col), _read_all(col, keep)) for col in collections]
+            self.erase()
+            client = self.client()
+            kept = 0
+            for name, metadata, space, (ids, vectors, documents, metadatas) in saved:
+                col = client.get_or_create_collection(name, embedding_function=None, metadata=metadata or None,
+                                                      configuration={"hnsw": {"space": space}})
+                if ids:
+                    self._upsert(col, ids, vectors, documents, metadatas)
+                kept += len(ids)
+            self._tighten_local()
+            return {"records removed": before - kept, "records kept": kept}
+
     def heartbeat(self) -> bool:
         try:
             self.client().heartbeat()
             return True
         except Exception:  # noqa: BLE001
             return False
+
+
+def _name(col: Any) -> str:
+    return col if isinstance(col, str) else col.name
+
+
+def _space(col: Any) -> str:
+    config = getattr(col, "configuration_json", None) or {}
+    return str((config.get("hnsw") or {}).get("space") or "cosine")
+
+
+def _read_all(col: Any, where: Mapping[str, Any]) -> tuple[list, list, list, list]:
+    ids: list[str] = []
+    vectors: list[list[float]] = []
+    documents: list[str] = []
+    metadatas: list[dict[str, Any]] = []
+    offset = 0
+    while True:
+        page = col.get(where=dict(where), include=["embeddings", "documents", "metadatas"], limit=_PAGE,
+                       offset=offset)
+        if not page["ids"]:
+            return ids, vectors, documents, metadatas
+        ids += page["ids"]
+        vectors += [list(map(float, v)) for v in page["embeddings"]]
+        documents += [d or "" for d in page["documents"]]
+        metadatas += [dict(m or {}) for m in page["metadatas"]]
+        offset += len(page["ids"])
+
+
+def _delete(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
 

@@ -98,6 +98,26 @@ def migrate(conn: sqlite3.Connection) -> int:
     return version
 
 
+def compact(conn: sqlite3.Connection) -> str:
+    """Rewrite the database without free pages, then empty the WAL: what was deleted is in
+    neither file any more. Returns what could not be done ("" when all of it was).
+
+    Deleted rows are already zeroed by secure_delete; VACUUM also drops the pages that
+    held them, and a TRUNCATE checkpoint empties the WAL, which still has old page images
+    until then. Another process reading the log at that moment can keep the WAL from
+    being emptied (SQLite then reports it busy): said, not hidden.
+    """
+    problems = []
+    try:
+        conn.execute("VACUUM")
+    except sqlite3.OperationalError as error:
+        problems.append(f"not compacted ({error})")
+    busy, _frames, _moved = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    if busy:
+        problems.append("the WAL could not be emptied: another process is reading the database")
+    return "; ".join(problems)
+
+
 def _split_sql(script: str) -> list[str]:
     out, buf = [], ""
     for line in script.splitlines(keepends=True):
