@@ -172,14 +172,14 @@ class Admin:
                     records = {}
                 removed = records | self.index.erase()
                 note = ("the index's files were deleted; a new index starts empty" if local else
-                        "the collections were deleted from the server")
+                        "this learner's collections were deleted from the server; the other learners' are untouched")
                 kept: dict[str, int] = {}
             else:
                 counts = self.index.forget_before(cutoff)
                 removed = {"records": counts["records removed"]}
                 kept = {"records": counts["records kept"]}
                 note = ("the kept records were written to new files; the old ones were deleted" if local else
-                        "deleted on the server")
+                        "deleted from this learner's database on the server")
             self._set_dirty(conn, False)
             return Forgotten("index", where, removed, kept, note)
         except Exception as error:  # noqa: BLE001

@@ -5,6 +5,15 @@ overrides the path); a Chroma server when `CHROMA_HOST`/`CHROMA_PORT` are set
 (`CHROMA_AUTH_TOKEN` is sent as ``Authorization: Bearer``). chromadb is
 imported on first use only (it costs ~1.7 s).
 
+A server is shared (a classroom), so each learner's collections live in a
+database of their own, Chroma's own tenancy: tenant ``codecoach``, database
+``learner-<hash>`` where the hash is of `CODECOACH_LEARNER`, or by default of the
+OS user and the machine's name (never the names themselves). Every read, write
+and delete goes through a client bound to that database, so one learner's
+retrievals never cite another's files and one learner's `forget` cannot touch
+another's index. The server is reached over TLS unless it is on this machine
+(`CHROMA_SSL=1`; `CHROMA_ALLOW_INSECURE=1` accepts plain http on a trusted network).
+
 We pass vectors ourselves and open collections with ``embedding_function=None``:
 Chroma then never instantiates its default ONNX embedder (which would try to
 download a model), and no custom function has to be registered. Each
@@ -16,17 +25,20 @@ from __future__ import annotations
 
 import gc
 import glob
+import hashlib
 import logging
 import os
 import re
 import shutil
+import socket
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..providers.keys import is_loopback
 from .heap import fill_allocated_memory
 from .paths import tighten
 
@@ -35,12 +47,40 @@ log = logging.getLogger(__name__)
 STRUGGLES = "struggles"
 SUMMARIES = "summaries"
 KINDS = (STRUGGLES, SUMMARIES)
+TENANT = "codecoach"
+LEARNER_VARIABLE = "CODECOACH_LEARNER"
+_TRUE = ("1", "true", "yes", "on")
 # What embedded Chroma 1.5 writes in its folder: its SQLite database and one folder per
 # segment (HNSW files), named by a UUID. Only these are ever tightened or erased: the
 # folder may be one the learner chose (CHROMA_DB_PATH) and hold other things too.
 _CHROMA_DB = "chroma.sqlite3"
 _SEGMENT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _PAGE = 1000  # records read or written per call (below Chroma's max batch of 5,461)
+
+
+class InsecureChromaTarget(ValueError):
+    """A Chroma server elsewhere over plain http: code and token would cross the network in clear."""
+
+
+def learner_id(env: Mapping[str, str] | None = None) -> str:
+    """Who the index belongs to on a shared server: `CODECOACH_LEARNER`, else `user@machine`."""
+    env = os.environ if env is None else env
+    chosen = (env.get(LEARNER_VARIABLE) or "").strip()
+    if chosen:
+        return chosen
+    try:
+        import getpass
+
+        user = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name (a container): the uid still tells users apart
+        user = str(os.getuid()) if hasattr(os, "getuid") else "user"
+    return f"{user}@{socket.gethostname()}"
+
+
+def learner_database(learner: str) -> str:
+    """The Chroma database of a learner: a hash of who they are, so the server never sees the name."""
+    digest = hashlib.sha256(f"codecoach-learner\0{learner}".encode("utf-8", "surrogatepass")).hexdigest()
+    return f"learner-{digest[:32]}"
 
 
 def collection_name(kind: str, embedder_id: str) -> str:
@@ -50,13 +90,15 @@ def collection_name(kind: str, embedder_id: str) -> str:
 
 @dataclass(frozen=True)
 class ChromaTarget:
-    """Where the index lives: a local path, or a server."""
+    """Where the index lives: a local path, or a server (and whose database on it)."""
 
     path: Path | None = None
     host: str | None = None
     port: int | None = None
-    token: str | None = None
+    token: str | None = field(default=None, repr=False)
     ssl: bool = False
+    learner: str = field(default_factory=learner_id, repr=False)
+    allow_insecure: bool = False
 
     @classmethod
     def from_env(cls, default_path: Path, env: Mapping[str, str] | None = None) -> ChromaTarget:
@@ -67,13 +109,30 @@ class ChromaTarget:
                 host=host or "localhost",
                 port=int(port or 8000),
                 token=env.get("CHROMA_AUTH_TOKEN") or None,
-                ssl=(env.get("CHROMA_SSL", "").lower() in ("1", "true", "yes")),
+                ssl=env.get("CHROMA_SSL", "").strip().lower() in _TRUE,
+                learner=learner_id(env),
+                allow_insecure=env.get("CHROMA_ALLOW_INSECURE", "").strip().lower() in _TRUE,
             )
         path = env.get("CHROMA_DB_PATH")
         return cls(path=Path(path).expanduser() if path else default_path)
 
+    @property
+    def database(self) -> str:
+        return learner_database(self.learner)
+
     def describe(self) -> str:
-        return f"chroma server {self.host}:{self.port}" if self.host else f"chroma at {self.path}"
+        if self.host:
+            return f"chroma server {self.host}:{self.port} ({TENANT}/{self.database})"
+        return f"chroma at {self.path}"
+
+    def check_transport(self) -> None:
+        """Refuse plain http to a server that is not on this machine (InsecureChromaTarget)."""
+        if self.host and not self.ssl and not self.allow_insecure and not is_loopback(self.host):
+            raise InsecureChromaTarget(
+                f"CHROMA_HOST={self.host} is not this machine and CHROMA_SSL is off: the learner's code and "
+                "CHROMA_AUTH_TOKEN would cross the network in clear. Serve Chroma over TLS (behind a reverse "
+                "proxy, see docs/memory.md) and set CHROMA_SSL=1, or set CHROMA_ALLOW_INSECURE=1 to accept "
+                "plain http on a network you trust")
 
 
 class ChromaIndex:
@@ -84,6 +143,7 @@ class ChromaIndex:
         self.embedder_id = embedder_id
         self._lock = threading.RLock()
         self._client: Any = None
+        self._admin_client: Any = None  # a server's tenants and databases
         self._collections: dict[str, Any] = {}
 
     def client(self) -> Any:
@@ -94,13 +154,16 @@ class ChromaIndex:
 
                 settings = Settings(anonymized_telemetry=False)
                 if self.target.host:
-                    headers = {"Authorization": f"Bearer {self.target.token}"} if self.target.token else None
+                    self.target.check_transport()
+                    self._ensure_database()
                     self._client = chromadb.HttpClient(
                         host=self.target.host,
                         port=self.target.port or 8000,
                         ssl=self.target.ssl,
-                        headers=headers,
+                        headers=self._headers(),
                         settings=settings,
+                        tenant=TENANT,
+                        database=self.target.database,
                     )
                 else:
                     assert self.target.path is not None
@@ -109,6 +172,46 @@ class ChromaIndex:
                     self._client = chromadb.PersistentClient(path=str(self.target.path), settings=settings)
                     self._tighten_local()  # an index written before files were kept private
             return self._client
+
+    def _headers(self) -> dict[str, str] | None:
+        return {"Authorization": f"Bearer {self.target.token}"} if self.target.token else None
+
+    def _admin(self) -> Any:
+        """Chroma's admin client for the server (tenants and databases), with the same token and TLS."""
+        if self._admin_client is None:
+            self._admin_client = self._new_admin()
+        return self._admin_client
+
+    def _new_admin(self) -> Any:
+        import chromadb
+        from chromadb.config import Settings
+
+        return chromadb.AdminClient(Settings(
+            anonymized_telemetry=False,
+            chroma_api_impl="chromadb.api.fastapi.FastAPI",
+            chroma_server_host=self.target.host,
+            chroma_server_http_port=self.target.port or 8000,
+            chroma_server_ssl_enabled=self.target.ssl,
+            chroma_server_headers=self._headers(),
+        ))
+
+    def _ensure_database(self) -> None:
+        """Create the `codecoach` tenant and this learner's database on the server if missing."""
+        from chromadb.errors import NotFoundError
+
+        admin = self._admin()
+        for get, create in (
+            (lambda: admin.get_tenant(TENANT), lambda: admin.create_tenant(TENANT)),
+            (lambda: admin.get_database(self.target.database, tenant=TENANT),
+             lambda: admin.create_database(self.target.database, tenant=TENANT)),
+        ):
+            try:
+                get()
+            except NotFoundError:
+                try:
+                    create()
+                except Exception:  # noqa: BLE001 - another process of this learner created it first
+                    get()
 
     def _chroma_entries(self, folder: Path) -> list[Path]:
         """What embedded Chroma wrote in `folder`: its database (and companions) and segment folders."""
@@ -263,13 +366,14 @@ class ChromaIndex:
                        for col in client.list_collections())
 
     def erase(self) -> dict[str, int]:
-        """Remove everything of this index, files included. Returns what went, by kind.
+        """Remove everything of this learner's index, files included. Returns what went, by kind.
 
         Embedded: the client lets go of its files, then Chroma's database and every segment
         folder are deleted (and copies set aside as broken), so nothing deleted lingers in
         free pages or in orphaned segment files; the index starts empty at the next use.
-        Server: every collection is deleted; what the server keeps in its own files is the
-        server's.
+        Server: every collection in the learner's database is deleted (the database stays:
+        a classroom proxy may let a learner use their database but not create one); what the
+        server keeps in its own files is the server's.
         """
         with self._lock:
             if self.target.host:
@@ -301,7 +405,7 @@ class ChromaIndex:
         Embedded: deleting records from Chroma leaves their text in free pages of its database
         and their vectors in the segment files, so the records to keep are read out,
         everything is erased, and they are written back (vectors and all: nothing is embedded
-        again). Server: a plain delete. Returns "records removed"
+        again). Server: a plain delete in the learner's database. Returns "records removed"
         and "records kept".
         """
         with self._lock:
