@@ -23,6 +23,10 @@ EXIT_USAGE = 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .memory.paths import restrict_new_files
+
+    # Every file a coach process writes (the memory, the index, the cloud store) is the learner's.
+    restrict_new_files()
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -262,14 +266,21 @@ def _reindex(args: argparse.Namespace) -> int:
 def _forget(args: argparse.Namespace) -> int:
     with _coach() as coach:
         try:
-            deleted = coach.forget(everything=args.all, before=args.before)
+            stores = coach.forget(everything=args.all, before=args.before)
         except Exception as error:  # noqa: BLE001
             print(f"codecoach: forget failed: {error}", file=sys.stderr)
             return 1
-    total = sum(deleted.values())
     scope = "everything" if args.all else f"everything before {args.before.isoformat()}"
-    print(f"Forgot {scope}: {total} event(s) deleted from the log and the index.")
+    print(f"Forgot {scope}:")
+    for store in stores:
+        print(f"  {store.store} ({store.where}): {_counts(store.removed) or 'nothing to delete'}"
+              + (f"; kept {_counts(store.kept)}" if store.kept else "")
+              + (f" — {store.note}" if store.note else ""))
     return EXIT_OK
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {what}" for what, n in counts.items() if n)
 
 
 def _web(args: argparse.Namespace) -> int:
