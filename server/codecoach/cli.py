@@ -279,8 +279,27 @@ def _forget(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# What the stores count, in the words of the learner reading what was forgotten.
+_KINDS = {
+    "shown": ("mistake shown", "mistakes shown"), "fixes": ("fix", "fixes"),
+    "hovers": ("explanation read", "explanations read"), "concept_uses": ("concept use", "concept uses"),
+    "summaries": ("session summary", "session summaries"), "feedback": ("feedback answer", "feedback answers"),
+    "event_concepts": ("concept link", "concept links"), "sessions": ("session", "sessions"),
+    "open_occurrences": ("open mistake", "open mistakes"), "file_concepts": ("file's concepts", "files' concepts"),
+    "records": ("record", "records"), "segment folders": ("segment folder", "segment folders"),
+    "database files": ("database file", "database files"), "cached answers": ("cached answer", "cached answers"),
+    "request records": ("request record", "request records"),
+    "requests counted today": ("request counted today", "requests counted today"),
+    "recommended items": ("recommended item", "recommended items"),
+}
+
+
 def _counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n} {what}" for what, n in counts.items() if n)
+    def words(kind: str, n: int) -> str:
+        one, many = _KINDS.get(kind, (kind, kind))
+        return f"{n} {one if n == 1 else many}"
+
+    return ", ".join(words(kind, n) for kind, n in counts.items() if n)
 
 
 def _web(args: argparse.Namespace) -> int:

@@ -83,8 +83,8 @@ def test_forget_all_leaves_no_byte_of_the_code_in_any_file(tmp_path: Path, rules
     # It says what it removed, store by store.
     lines = out.stdout.splitlines()
     assert lines[0] == "Forgot everything:"
-    assert any(line.startswith("  event log (") and "3 shown" in line for line in lines), out.stdout
-    assert any(line.startswith("  index (") and "segment folders" in line for line in lines), out.stdout
+    assert any(line.startswith("  event log (") and "3 mistakes shown" in line for line in lines), out.stdout
+    assert any(line.startswith("  index (") and "segment folder" in line for line in lines), out.stdout
     assert any(line.startswith("  cloud cache (") and "1 cached answers" in line
                and "kept 3 requests counted today" in line for line in lines), out.stdout
     with sqlite3.connect(data / "cloud.sqlite3") as db:
