@@ -85,7 +85,7 @@ def test_forget_all_leaves_no_byte_of_the_code_in_any_file(tmp_path: Path, rules
     assert lines[0] == "Forgot everything:"
     assert any(line.startswith("  event log (") and "3 mistakes shown" in line for line in lines), out.stdout
     assert any(line.startswith("  index (") and "segment folder" in line for line in lines), out.stdout
-    assert any(line.startswith("  cloud cache (") and "1 cached answers" in line
+    assert any(line.startswith("  cloud cache (") and "1 cached answer," in line
                and "kept 3 requests counted today" in line for line in lines), out.stdout
     with sqlite3.connect(data / "cloud.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM cache").fetchone()[0] == 0
