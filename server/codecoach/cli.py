@@ -23,6 +23,10 @@ EXIT_USAGE = 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .memory.paths import restrict_new_files
+
+    # Every file a coach process writes (the memory, the index, the cloud store) is the learner's.
+    restrict_new_files()
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -262,14 +266,40 @@ def _reindex(args: argparse.Namespace) -> int:
 def _forget(args: argparse.Namespace) -> int:
     with _coach() as coach:
         try:
-            deleted = coach.forget(everything=args.all, before=args.before)
+            stores = coach.forget(everything=args.all, before=args.before)
         except Exception as error:  # noqa: BLE001
             print(f"codecoach: forget failed: {error}", file=sys.stderr)
             return 1
-    total = sum(deleted.values())
     scope = "everything" if args.all else f"everything before {args.before.isoformat()}"
-    print(f"Forgot {scope}: {total} event(s) deleted from the log and the index.")
+    print(f"Forgot {scope}:")
+    for store in stores:
+        print(f"  {store.store} ({store.where}): {_counts(store.removed) or 'nothing to delete'}"
+              + (f"; kept {_counts(store.kept)}" if store.kept else "")
+              + (f" — {store.note}" if store.note else ""))
     return EXIT_OK
+
+
+# What the stores count, in the words of the learner reading what was forgotten.
+_KINDS = {
+    "shown": ("mistake shown", "mistakes shown"), "fixes": ("fix", "fixes"),
+    "hovers": ("explanation read", "explanations read"), "concept_uses": ("concept use", "concept uses"),
+    "summaries": ("session summary", "session summaries"), "feedback": ("feedback answer", "feedback answers"),
+    "event_concepts": ("concept link", "concept links"), "sessions": ("session", "sessions"),
+    "open_occurrences": ("open mistake", "open mistakes"), "file_concepts": ("file's concepts", "files' concepts"),
+    "records": ("record", "records"), "segment folders": ("segment folder", "segment folders"),
+    "database files": ("database file", "database files"), "cached answers": ("cached answer", "cached answers"),
+    "request records": ("request record", "request records"),
+    "requests counted today": ("request counted today", "requests counted today"),
+    "recommended items": ("recommended item", "recommended items"),
+}
+
+
+def _counts(counts: dict[str, int]) -> str:
+    def words(kind: str, n: int) -> str:
+        one, many = _KINDS.get(kind, (kind, kind))
+        return f"{n} {one if n == 1 else many}"
+
+    return ", ".join(words(kind, n) for kind, n in counts.items() if n)
 
 
 def _web(args: argparse.Namespace) -> int:

@@ -33,7 +33,7 @@ from .analysis.findings import Finding, Position, Span
 from .config import Settings
 
 if TYPE_CHECKING:
-    from .memory import Memory
+    from .memory import Forgotten, Memory
     from .providers import CloudAnalyst
     from .runner import ExampleReport, ExampleRunner
     from .runner.display import PrintedHint
@@ -313,7 +313,9 @@ class Coach:
         return explain_code(selected, self.analyzer) | {"rules": []}
 
     def read(self, file: str, finding: Finding, kind: str = "hover") -> None:
-        self._with_memory(lambda m: m.record_hover(file, finding, kind=kind))
+        report = self.last_report(file)
+        context = _region(report, finding) if report is not None else ""  # its secrets stay out of the log
+        self._with_memory(lambda m: m.record_hover(file, finding, kind=kind, context=context))
 
     def feedback(self, file: str, rule: str, helpful: bool, note: str = "") -> None:
         self._with_memory(lambda m: m.record_feedback(file, rule, helpful, note))
@@ -661,10 +663,15 @@ class Coach:
         memory = self._required_memory()
         return memory.reindex()
 
-    def forget(self, *, everything: bool = False, before: date | None = None) -> dict[str, int]:
-        """Delete what the coach remembers: everything, or the events before a day (blocking)."""
+    def forget(self, *, everything: bool = False, before: date | None = None) -> list[Forgotten]:
+        """Delete what the coach remembers, everything or what is older than a day, from every store
+        it keeps, leaving none of it in their files (blocking). Returns what went from each store."""
         memory = self._required_memory()
-        return memory.forget(all=True) if everything else memory.forget(before=before)
+        report = memory.forget(all=True) if everything else memory.forget(before=before)
+        from .memory.queries import to_ts
+
+        cutoff = None if everything else to_ts(before)
+        return report + forget_beside_memory(Path(memory.data_dir), self.cloud, cutoff)
 
     def _required_memory(self) -> Memory:
         memory = self.memory_now()
@@ -694,6 +701,33 @@ def remember_shown(memory: Memory, file: str, findings: list[Finding], lines: li
         flagged = {c for f in findings for c in f.concepts}
         memory.record_concepts(file, dict(analysis.concepts), clean=not findings, flagged=flagged)
     return new
+
+
+def forget_beside_memory(data_dir: Path, cloud: CloudAnalyst | None, cutoff: float | None) -> list[Forgotten]:
+    """The stores beside the memory that `forget` empties too: the cloud cache (answers about the
+    learner's code; the day's request count stays) and the record of what was recommended."""
+    from .memory import Forgotten
+    from .providers.store import FILENAME, CloudStore
+    from .services.recommend import STATE_FILE, forget_history
+
+    path = data_dir / FILENAME
+    if cloud is not None:  # the analyst's own connection: no second writer on the file
+        removed, kept, problem = cloud.store().forget(cutoff)
+    elif path.exists():
+        store = CloudStore(path)
+        try:
+            removed, kept, problem = store.forget(cutoff)
+        finally:
+            store.close()
+    else:
+        removed, kept, problem = {}, {}, "none was kept"
+    cache = Forgotten("cloud cache", str(path), removed, kept,
+                      problem or ("file compacted; the day's request count is kept, so the quota is not reset"
+                                  if removed else ""))
+    dropped, still = forget_history(data_dir, cutoff)
+    history = Forgotten("recommendations", str(data_dir / STATE_FILE), {"recommended items": dropped},
+                        {"recommended items": still} if still else {})
+    return [cache, history]
 
 
 REGION_CONTEXT = 2  # lines of code kept around a finding for memory and for Gemini

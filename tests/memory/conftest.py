@@ -21,7 +21,8 @@ import pytest
 
 from codecoach.memory import Memory, MiniLMEmbedder
 
-ENV_VARS = ("CHROMA_HOST", "CHROMA_PORT", "CHROMA_AUTH_TOKEN", "CHROMA_DB_PATH", "CODECOACH_DATA_DIR", "GEMINI_BASE_URL")
+ENV_VARS = ("CHROMA_HOST", "CHROMA_PORT", "CHROMA_AUTH_TOKEN", "CHROMA_DB_PATH", "CHROMA_SSL", "CHROMA_ALLOW_INSECURE",
+            "CODECOACH_DATA_DIR", "CODECOACH_LEARNER", "GEMINI_BASE_URL")
 
 
 @pytest.fixture(scope="session")

@@ -103,8 +103,9 @@ def test_forget_all_clears_log_and_index(open_memory, clock) -> None:
     mem.close_idle_sessions(clock() + 3600)
     assert mem.flush(60)
     assert mem.index.count("struggles") == 2 and mem.index.count("summaries") == 1
-    deleted = mem.forget(all=True)
-    assert deleted["shown"] == 2 and deleted["sessions"] == 1
+    event_log, index = mem.forget(all=True)
+    assert event_log.removed["shown"] == 2 and event_log.removed["sessions"] == 1
+    assert index.removed["records"] == 3
     assert all(n == 0 for n in mem.counts().values())
     assert mem.index.count("struggles") == 0 and mem.index.count("summaries") == 0
     assert mem.similar_struggles(make_finding("CC103", NONE_MSG, 1, ("none",)), "") == []

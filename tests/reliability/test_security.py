@@ -11,6 +11,7 @@ import json
 import os
 import shlex
 import shutil
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -85,9 +86,10 @@ async def test_a_full_cloud_session_leaks_no_key_no_secret_and_no_excluded_file(
     assert DOTENV_KEY not in stderr.read_text(errors="replace")
     in_files = [str(p) for p in data.rglob("*") if p.is_file() and DOTENV_KEY.encode() in p.read_bytes()]
     assert in_files == [], f"the key is stored in {in_files}"
-    # The data folder is user-only, the event log too.
+    # The data folder is user-only, and so is every file and folder in it (cloud.sqlite3 too).
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
-    assert stat.S_IMODE((data / "events.sqlite3").stat().st_mode) == 0o600
+    assert (data / "cloud.sqlite3").exists()
+    assert loose_modes(data) == []
     SECURITY["key scan"] = {"log messages": len(logs.splitlines()), "stderr bytes": stderr.stat().st_size,
                             "data files": sum(1 for p in data.rglob("*") if p.is_file()),
                             "secrets in corpus": len(SECRETS), "requests": len(fake.requests)}
@@ -95,6 +97,66 @@ async def test_a_full_cloud_session_leaks_no_key_no_secret_and_no_excluded_file(
 
 
 SECURITY: dict = {}
+
+
+def loose_modes(root: Path) -> list[str]:
+    """Files not 0600 and folders not 0700 under `root`."""
+    return [f"{p} {oct(stat.S_IMODE(p.stat().st_mode))}" for p in [root, *root.rglob("*")]
+            if not p.is_symlink() and stat.S_IMODE(p.stat().st_mode) != (0o700 if p.is_dir() else 0o600)]
+
+
+def secrets_beside_mistakes() -> str:
+    """Every one-line secret of the corpus, each right above a mistake: each lands in a stored region."""
+    body = ["def settings(value):"]
+    for text, _ in SECRETS.values():
+        if "\n" not in text:
+            body += ["    " + text, "    if value == None:", "        value = 0"]
+    return "\n".join(body + ["    return value", ""])
+
+
+async def test_a_session_stores_no_secret_and_only_private_files():
+    """Offline session over LSP (mistakes beside secrets, a hover, a summary, a fix, close), with
+    CHROMA_DB_PATH into an existing 0755 folder: every file and folder the server wrote is
+    0600/0700, -wal and -shm included, and no secret of the code is in any of them."""
+    data = private_dir("codecoach-modes-data-")
+    data.rmdir()  # the server creates it
+    shared = private_dir("codecoach-modes-shared-")
+    shared.chmod(0o755)
+    env = isolated_env() | {"CODECOACH_DATA_DIR": str(data), "CHROMA_DB_PATH": str(shared / "index")}
+    client = await start(env, {"settleSeconds": 1})
+    try:
+        uri = "file:///tmp/learner/settings.py"
+        program = secrets_beside_mistakes()
+        open_document(client, uri, program)
+        found = await diagnostics_for(client, uri, 1)
+        assert sum(d.code == "CC103" for d in found) >= 20
+        await asyncio.sleep(2)  # settled: the mistakes and their regions are remembered
+        hover = await client.text_document_hover_async(lsp.HoverParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri), position=found[0].range.start))
+        assert hover is not None
+        await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
+            command="codecoach.showSummary", arguments=[{"period": "day"}]))
+        client.text_document_did_change(lsp.DidChangeTextDocumentParams(
+            text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=program.replace("== None", "is None"))]))
+        await diagnostics_for(client, uri, 2)
+        client.text_document_did_close(lsp.DidCloseTextDocumentParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri)))
+        await asyncio.sleep(1)
+    finally:
+        await stop(client)
+    with sqlite3.connect(data / "events.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM shown").fetchone()[0] >= 20
+        assert db.execute("SELECT count(*) FROM fixes").fetchone()[0] >= 20
+        assert "<REDACTED:" in db.execute("SELECT group_concat(region) FROM shown").fetchone()[0]
+    assert any(p.is_dir() for p in (shared / "index").iterdir()), "the index was written"
+    assert loose_modes(data) == [] and loose_modes(shared / "index") == []
+    stored = [(name, str(p)) for p in [*data.rglob("*"), *shared.rglob("*")] if p.is_file()
+              for name, (_, secret) in SECRETS.items() if secret.encode() in p.read_bytes()]
+    assert stored == [], f"secrets from the code on disk: {stored}"
+    SECURITY["private files"] = {"files": sum(1 for p in [*data.rglob("*"), *shared.rglob("*")] if p.is_file()),
+                                 "secrets": sum("\n" not in t for t, _ in SECRETS.values())}
+    print(f"\nprivate files: {SECURITY['private files']}")
 
 
 async def test_a_workspace_env_alone_sends_nothing_anywhere():

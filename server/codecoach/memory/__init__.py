@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .admin import Forgotten
 from .consolidate import SessionDigest, template_summary
 from .core import Memory
 from .embeddings import Embedder, GeminiEmbedder, MiniLMEmbedder, choose_embedder
@@ -39,6 +40,7 @@ __all__ = [
     "ChromaTarget",
     "ConceptMastery",
     "Embedder",
+    "Forgotten",
     "GeminiEmbedder",
     "MasteryChange",
     "Memory",

@@ -2,17 +2,19 @@
 
 `reindex` and `forget` are blocking jobs on the writer thread, so they run in
 order with the writes queued before them. Forgetting deletes from the log and
-the index together; when the index cannot be reached it is marked dirty and
-cleared at the next open (`prepare`), so deleted text never lingers there.
+the index together and leaves nothing of what it deleted in their files: the log
+is compacted (secure_delete, VACUUM, an emptied WAL) and the embedded index's
+files are rewritten (`ChromaIndex.erase`, `forget_before`). When the index
+cannot be reached it is marked dirty and erased at the next open (`prepare`).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +23,24 @@ from .indexing import INDEX_CATCH_UP_DELAY, Indexer, mark_all_unindexed
 from .mastery import PREREQUISITES
 from .queries import to_ts
 from .schema import EVENT_TABLES, STATE_TABLES
-from .store import EventLog
+from .store import EventLog, compact
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """What forgetting removed from one store, for the learner to read (one line per store)."""
+
+    store: str  # "event log", "index", "cloud cache", ...
+    where: str  # its file, folder or server
+    removed: dict[str, int]  # what was deleted, by kind (rows per table, segment folders, ...)
+    kept: dict[str, int] = field(default_factory=dict)  # what stays on purpose, by kind
+    note: str = ""  # how it was erased, or what could not be done
+
+    def to_json(self) -> dict[str, Any]:
+        return {"store": self.store, "where": self.where, "removed": dict(self.removed),
+                "kept": dict(self.kept), "note": self.note}
 
 
 class Admin:
@@ -42,12 +59,9 @@ class Admin:
         self._clear_retrievals = clear_retrievals
 
     def prepare(self, conn: sqlite3.Connection) -> None:
-        """Writer thread, at open: private file mode, the concept graph, the index's bookkeeping,
-        and what the recorder continues (open occurrences, last observations)."""
-        try:
-            os.chmod(self.db_path, 0o600)
-        except OSError:
-            pass
+        """Writer thread, at open: the concept graph, the index's bookkeeping, and what the
+        recorder continues (open occurrences, last observations). (The log's files are made
+        private when it is opened: `store.connect`.)"""
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("DELETE FROM concept_edges WHERE kind = 'prerequisite'")
         conn.executemany(
@@ -66,8 +80,7 @@ class Admin:
         conn.execute("COMMIT")
         if dirty is not None:
             try:
-                for kind in KINDS:
-                    self.index.drop(kind, all_embedders=True)
+                self.index.erase()
             except Exception as error:  # noqa: BLE001
                 log.warning("memory: could not clear the index (%s); will retry", error)
                 conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index.dirty', '1')")
@@ -96,18 +109,21 @@ class Admin:
         self._clear_retrievals()
         return result
 
-    def forget(self, *, all: bool = False, before: Any = None, timeout: float = 120.0) -> dict[str, int]:
+    def forget(self, *, all: bool = False, before: Any = None, timeout: float = 120.0) -> list[Forgotten]:
         """Delete events (all, or older than `before`) from the log AND the index. Blocking.
 
-        Deleted rows are overwritten (secure_delete) and the WAL is truncated. If the
-        index cannot be reached, the log is still cleared and the index is cleared at
-        the next start (it is marked dirty). Returns rows deleted per table.
+        Nothing deleted stays in the files: deleted rows are overwritten (secure_delete),
+        the log is compacted and its WAL emptied, and the embedded index is erased (all) or
+        rewritten with only what is kept (before). A server index loses this learner's
+        database (all) or records (before). If the index cannot be reached, the log is still
+        cleared and the index is erased at the next start (it is marked dirty).
+        Returns what went from each store: the log (rows per table) and the index.
         """
         if all == (before is not None):
             raise ValueError("forget needs exactly one of all=True or before=DATE")
         cutoff = None if all else to_ts(before)
 
-        def job(conn: sqlite3.Connection) -> dict[str, int]:
+        def job(conn: sqlite3.Connection) -> list[Forgotten]:
             deleted = {}
             conn.execute("BEGIN IMMEDIATE")
             for table, col in EVENT_TABLES.items():
@@ -129,23 +145,65 @@ class Admin:
             conn.execute("COMMIT")
             if cutoff is not None:
                 self._load_live_state(conn)
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            try:
-                for kind in KINDS:
-                    if cutoff is None:
-                        self.index.drop(kind, all_embedders=True)
-                    else:
-                        self.index.delete_where(kind, {"ts": {"$lt": cutoff}}, all_embedders=True)
-            except Exception as error:  # noqa: BLE001
-                log.warning("memory: could not delete from the index (%s); it is rebuilt at next start", error)
-                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index.dirty', '1')")
-            return deleted
+            index = self._forget_in_index(conn, cutoff)
+            # Last, so that the index's bookkeeping written above is compacted too.
+            problem = compact(conn)
+            event_log = Forgotten("event log", str(self.db_path), deleted,
+                                  note=problem or "deleted rows overwritten, file compacted, WAL emptied")
+            return [event_log, index]
 
         if cutoff is None:
             self._forget_live_state()  # before the job: what is recorded from now on starts afresh
         result = self.log.submit_job(job, wait=timeout)
         self._clear_retrievals()
         return result
+
+    def _forget_in_index(self, conn: sqlite3.Connection, cutoff: float | None) -> Forgotten:
+        """Writer thread: the index's part of a forget; never raises (the log is already cleared)."""
+        where = self.index.target.describe()
+        local = not self.index.target.host
+        # Until the index is known to be clean, the next open erases and rebuilds it from the log.
+        self._set_dirty(conn, True)
+        try:
+            if cutoff is None:
+                try:
+                    records = {"records": self.index.record_count()}
+                except Exception:  # noqa: BLE001 - an unreadable index is erased all the same
+                    records = {}
+                removed = records | self.index.erase()
+                note = ("the index's files were deleted; a new index starts empty" if local else
+                        "this learner's collections were deleted from the server; the other learners' are untouched")
+                kept: dict[str, int] = {}
+            else:
+                counts = self.index.forget_before(cutoff)
+                removed = {"records": counts["records removed"]}
+                kept = {"records": counts["records kept"]}
+                note = ("the kept records were written to new files; the old ones were deleted" if local else
+                        "deleted from this learner's database on the server")
+            self._set_dirty(conn, False)
+            return Forgotten("index", where, removed, kept, note)
+        except Exception as error:  # noqa: BLE001
+            if local:
+                try:  # the log is the truth: an index that cannot be rewritten is erased and rebuilt from it
+                    self.index.erase()
+                    conn.execute("BEGIN IMMEDIATE")
+                    mark_all_unindexed(conn)
+                    conn.execute("COMMIT")
+                    self._set_dirty(conn, False)
+                    log.warning("memory: the index could not be rewritten (%s); erased, rebuilt from the log", error)
+                    return Forgotten("index", where, {}, note=f"could not be rewritten ({error}); its files were "
+                                     "deleted and it is rebuilt from the event log")
+                except Exception as second:  # noqa: BLE001
+                    error = second
+            log.warning("memory: could not delete from the index (%s); it is erased at next start", error)
+            return Forgotten("index", where, {}, note=f"not reachable ({error}); it is erased at the next start")
+
+    @staticmethod
+    def _set_dirty(conn: sqlite3.Connection, dirty: bool) -> None:
+        if dirty:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index.dirty', '1')")
+        else:
+            conn.execute("DELETE FROM meta WHERE key = 'index.dirty'")
 
     def health(self) -> str:
         """'ok', or what is wrong ("degraded: ..."), for a status bar or a log line."""

@@ -31,12 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.findings import Finding
-from .admin import Admin
+from .admin import Admin, Forgotten
 from .consolidate import Consolidator, Summarizer
 from .embeddings import Embedder, MiniLMEmbedder
 from .index import ChromaIndex, ChromaTarget
 from .indexing import Indexer, struggle_text
-from .paths import DB_FILENAME, chroma_path, ensure_private_dir
+from .paths import CHROMA_DIRNAME, DB_FILENAME, chroma_path, ensure_private_dir
 from .paths import data_dir as resolve_data_dir
 from .queries import ConceptMastery, MasteryChange, ReadModel
 from .recording import Recorder, Sessions, region_text
@@ -123,10 +123,14 @@ class Memory:
             internal timer (call `close_idle_sessions` yourself).
         """
         base = ensure_private_dir(resolve_data_dir(data_dir))
+        chroma = chroma or ChromaTarget.from_env(chroma_path(base))
+        own_index = base / CHROMA_DIRNAME
+        if chroma.path == own_index and own_index.is_dir():
+            ensure_private_dir(own_index)  # the data folder's own index folder (not a CHROMA_DB_PATH)
         return cls(
             base,
             embedder=embedder or MiniLMEmbedder(),
-            chroma=chroma or ChromaTarget.from_env(chroma_path(base)),
+            chroma=chroma,
             idle_minutes=idle_minutes,
             summarize=summarize,
             clock=clock,
@@ -147,6 +151,7 @@ class Memory:
             ok = self.flush(timeout, index=index)
             self._worker.stop(0.5)  # a daemon thread: only let a retrieval in flight finish
             ok = self.log.close(timeout, index=index) and ok
+            self.index.release()  # Chroma's files are closed with the memory, not at exit
             return ok
         except Exception:  # noqa: BLE001
             log.exception("memory: error while closing")
@@ -221,9 +226,11 @@ class Memory:
         """Record findings that disappeared after an edit (the caller decides which)."""
         return self._recorder.record_fixed(file, findings, at=at)
 
-    def record_hover(self, file: str, finding: Finding, *, kind: str = "hover", at: float | None = None) -> str | None:
-        """An explanation was read (kind 'hover', or 'explain' for Explain Selection)."""
-        return self._recorder.record_hover(file, finding, kind=kind, at=at)
+    def record_hover(self, file: str, finding: Finding, *, kind: str = "hover", at: float | None = None,
+                     context: str = "") -> str | None:
+        """An explanation was read (kind 'hover', or 'explain' for Explain Selection); `context` is the
+        code around it (not stored: it keeps the secrets in it out of the stored message)."""
+        return self._recorder.record_hover(file, finding, kind=kind, at=at, context=context)
 
     def record_concepts(
         self,
@@ -364,6 +371,7 @@ class Memory:
         """Rebuild this embedder's Chroma collections from the event log. Blocking; raises on failure."""
         return self._admin.reindex(timeout)
 
-    def forget(self, *, all: bool = False, before: Any = None, timeout: float = 120.0) -> dict[str, int]:
-        """Delete events (all, or older than `before`) from the log AND the index. Blocking."""
+    def forget(self, *, all: bool = False, before: Any = None, timeout: float = 120.0) -> list[Forgotten]:
+        """Delete events (all, or older than `before`) from the log AND the index, leaving nothing
+        of them in their files. Blocking. Returns what went from each store."""
         return self._admin.forget(all=all, before=before, timeout=timeout)

@@ -4,12 +4,19 @@ Every `record_*` only builds SQL statements and hands them to the event log's
 queue (a few dict and deque operations, never I/O, never a model call), so the
 typing path is never blocked; the log's writer thread commits them. Recording
 never raises: a bug or a fault is logged and the event is given up.
+
+The learner's code never reaches the disk unredacted: code regions and messages
+(which quote code: a literal, an expression) are `Redacted` values, which the
+writer thread passes through `privacy.redact` before storing them, as everything
+sent to the cloud is. The index is built from the log, so it holds the same text.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -18,7 +25,7 @@ from dataclasses import dataclass
 from ..analysis.findings import Finding, Source
 from ..analysis.fingerprint import NumberedKey, numbered_occurrences
 from .schema import new_id
-from .store import EventLog, Statement
+from .store import Deferred, EventLog, Statement
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +54,94 @@ def region_text(
     if len(data) > max_bytes:
         text = data[:max_bytes].decode("utf-8", "ignore")
     return text
+
+
+UNREDACTABLE = "<REDACTED:unavailable>"  # stored if redaction itself failed: never the raw text
+
+
+def redacted(text: str) -> str:
+    """`text` as the log stores it: every secret replaced by a placeholder."""
+    from ..privacy import redact
+
+    try:
+        return redact(text)[0]
+    except Exception:  # noqa: BLE001
+        log.exception("memory: redaction failed; storing a placeholder instead of the text")
+        return UNREDACTABLE
+
+
+_redacted_message = functools.lru_cache(maxsize=2048)(redacted)  # the same messages come back all the time
+
+
+class RedactedCode(Deferred):
+    """A code region to store, redacted on the writer thread (the first call loads the rule set).
+
+    It also keeps which secrets it found, for the messages about it: a message quotes code
+    without the name that made it a secret (`PASSWD=s3cr3t` gives "`s3cr3t` is not defined"),
+    so redacting the message alone would miss what redacting the region catches.
+    """
+
+    __slots__ = ("text", "_value", "_secrets")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._value: str | None = None
+        self._secrets: list[tuple[str, str]] = []
+
+    def resolve(self) -> str:
+        if self._value is None:
+            from ..privacy import secret_spans
+
+            self._value = redacted(self.text)
+            try:
+                found = {(self.text[start:end], kind) for start, end, kind in secret_spans(self.text)}
+            except Exception:  # noqa: BLE001 - the region itself is redacted (or a placeholder) already
+                log.exception("memory: could not list the secrets of a region")
+                found = set()
+            # Longest first, so a secret that contains another is replaced whole.
+            self._secrets = sorted((pair for pair in found if len(pair[0].strip()) >= 4), key=lambda p: -len(p[0]))
+        return self._value
+
+    def hide_secrets(self, text: str) -> str:
+        """`text` with every secret this region holds replaced by its placeholder."""
+        self.resolve()
+        for secret, kind in self._secrets:
+            text = text.replace(secret, f"<REDACTED:{kind}>")
+        return text
+
+
+class Redacted(Deferred):
+    """A message to store, redacted on the writer thread, and, when it is about a code region,
+    also without any secret that region holds."""
+
+    __slots__ = ("text", "about")
+
+    def __init__(self, text: str, about: RedactedCode | None = None) -> None:
+        self.text = text
+        self.about = about
+
+    def resolve(self) -> str:
+        value = _redacted_message(self.text)
+        return self.about.hide_secrets(value) if self.about is not None else value
+
+
+def stands_for(stored: str, message: str) -> bool:
+    """Whether a message read back from the log (redacted) is `message` as it is shown now:
+    equal, or equal once each placeholder stands for whatever it replaced."""
+    if stored == message:
+        return True
+    if "<REDACTED:" not in stored:
+        return False
+    from ..secret_scan import PLACEHOLDER
+
+    pattern = ".+?".join(re.escape(part) for part in PLACEHOLDER.split(stored))
+    return re.fullmatch(pattern, message, re.DOTALL) is not None
+
+
+def _stored_key(key: NumberedKey, about: RedactedCode | None = None) -> tuple:
+    """An occurrence's key as SQL parameters: the message redacted, as the log keeps it."""
+    rule, code_hash, message, copy = key
+    return (rule, code_hash, Redacted(message, about), copy)
 
 
 class Sessions:
@@ -134,8 +229,10 @@ class _Open:
 
 _OPEN_SQL = ("INSERT OR IGNORE INTO open_occurrences (file, rule, code_hash, message, copy, shown_id, line, since)"
              " VALUES (?,?,?,?,?,?,?,?)")
-_CLOSE_SQL = ("DELETE FROM open_occurrences WHERE file = ? AND rule = ? AND code_hash = ? AND message = ?"
-              " AND copy = ?")
+# By the event that opened it (its stored message may be redacted in the light of its region,
+# which a later close does not have), or by its identity (another process may have opened it).
+_CLOSE_SQL = ("DELETE FROM open_occurrences WHERE file = ? AND (shown_id = ? OR (rule = ? AND code_hash = ?"
+              " AND message = ? AND copy = ?))")
 # Conditional on the log, not only on this process's view: another process on the same data
 # folder (a second editor window, `analyze --remember` beside the server) may have opened it.
 _SHOWN_SQL = ("INSERT OR IGNORE INTO shown (id, ts, session_id, file, rule, concepts, message, severity, line,"
@@ -204,41 +301,55 @@ class Recorder:
         parses = not any(f.source is Source.SYNTAX for f in keyed.values())
         new_ids: list[str] = []
         with self._lock:
-            before = self._open.get(file, {})
+            before = dict(self._open.get(file, {}))  # what is left of it at the end is gone
             now_open: dict[NumberedKey, _Open] = {}
             sid: str | None = None
             for key, f in keyed.items():
                 line = f.span.start.line
-                if key in before:
-                    now_open[key] = _Open(before[key].event_id, line)
+                still = self._open_key(before, key)
+                if still is not None:
+                    now_open[key] = _Open(before.pop(still).event_id, line)
                     continue
                 sid = sid or self.sessions.touch(ts)
                 eid = new_id(ts)
                 self.sessions.event(ts, sid, self._shown_statements(eid, ts, sid, file, key, f, lines))
                 now_open[key] = _Open(eid, line)
                 new_ids.append(eid)
-            gone = {key: o for key, o in before.items() if key not in now_open}
+            gone = before
             if not parses:  # a file that does not parse has not fixed (nor hidden) anything
                 now_open.update(gone)
                 gone = {}
             if gone:
-                self.log.submit([(_CLOSE_SQL, (file, *key)) for key in gone])
+                self.log.submit([(_CLOSE_SQL, (file, o.event_id, *_stored_key(key))) for key, o in gone.items()])
             self._open[file] = now_open
             self._just_closed[file] = gone
         return new_ids
 
     @staticmethod
+    def _open_key(before: Mapping[NumberedKey, _Open], key: NumberedKey) -> NumberedKey | None:
+        """The key under which the occurrence `key` is open: itself, or as read back from the
+        log, where its message is redacted (a message that quotes a secret)."""
+        if key in before:
+            return key
+        rule, code_hash, message, copy = key
+        for stored in before:
+            if stored[0] == rule and stored[1] == code_hash and stored[3] == copy and stands_for(stored[2], message):
+                return stored
+        return None
+
+    @staticmethod
     def _shown_statements(eid: str, ts: float, sid: str, file: str, key: NumberedKey, f: Finding,
                           lines: Sequence[str]) -> list[Statement]:
         line = f.span.start.line
-        rule, code_hash, message, _copy = key
-        region = region_text(lines, line, f.span.end.line)
+        region = RedactedCode(region_text(lines, line, f.span.end.line))
+        stored = _stored_key(key, region)
+        rule, code_hash, message, _copy = stored
         statements: list[Statement] = [
             (_SHOWN_SQL, (eid, ts, sid, file, rule, " ".join(f.concepts), message, int(f.severity), line, region,
-                          f.source.value, code_hash, file, *key)),
+                          f.source.value, code_hash, file, *stored)),
         ]
         statements += [(_SHOWN_CONCEPT_SQL, (eid, c, ts, eid)) for c in dict.fromkeys(f.concepts)]
-        statements.append((_OPEN_SQL, (file, *key, eid, line, ts)))
+        statements.append((_OPEN_SQL, (file, *stored, eid, line, ts)))
         return statements
 
     def record_fixed(self, file: str, findings: Iterable[Finding], *, at: float | None = None) -> list[str]:
@@ -256,13 +367,14 @@ class Recorder:
                     if match is not None:
                         key, shown_id, was_open = match
                         if was_open:
-                            statements.append((_CLOSE_SQL, (file, *key)))
+                            statements.append((_CLOSE_SQL, (file, shown_id, *_stored_key(key))))
                     statements += [
                         (
+                            # The message as the occurrence it fixes stored it (redacted with its region).
                             "INSERT OR IGNORE INTO fixes (id, ts, session_id, file, rule, concepts, message, line,"
-                            " shown_id) VALUES (?,?,?,?,?,?,?,?,?)",
-                            (eid, ts, sid, file, f.rule_id, " ".join(f.concepts), f.message, f.span.start.line,
-                             shown_id),
+                            " shown_id) VALUES (?,?,?,?,?,?,coalesce((SELECT message FROM shown WHERE id = ?), ?),?,?)",
+                            (eid, ts, sid, file, f.rule_id, " ".join(f.concepts), shown_id, Redacted(f.message),
+                             f.span.start.line, shown_id),
                         )
                     ]
                     statements += [
@@ -277,8 +389,10 @@ class Recorder:
             log.exception("memory: record_fixed failed")
             return []
 
-    def record_hover(self, file: str, finding: Finding, *, kind: str = "hover", at: float | None = None) -> str | None:
-        """An explanation was read (kind 'hover', or 'explain' for Explain Selection)."""
+    def record_hover(self, file: str, finding: Finding, *, kind: str = "hover", at: float | None = None,
+                     context: str = "") -> str | None:
+        """An explanation was read (kind 'hover', or 'explain' for Explain Selection). `context`, the
+        code around the finding (not stored), keeps the secrets in it out of the stored message."""
         try:
             ts = self.clock() if at is None else at
             sid = self.sessions.touch(ts)
@@ -286,8 +400,8 @@ class Recorder:
             self.sessions.event(ts, sid, [(
                 "INSERT OR IGNORE INTO hovers (id, ts, session_id, file, rule, concepts, message, line, kind)"
                 " VALUES (?,?,?,?,?,?,?,?,?)",
-                (eid, ts, sid, file, finding.rule_id, " ".join(finding.concepts), finding.message,
-                 finding.span.start.line, kind),
+                (eid, ts, sid, file, finding.rule_id, " ".join(finding.concepts),
+                 Redacted(finding.message, RedactedCode(context) if context else None), finding.span.start.line, kind),
             )])
             return eid
         except Exception:  # noqa: BLE001
@@ -399,7 +513,7 @@ class Recorder:
     def _nearest(occurrences: Mapping[NumberedKey, _Open], finding: Finding) -> tuple[NumberedKey, _Open] | None:
         """The occurrence of the finding's rule and message closest to its line."""
         same = [(abs(o.line - finding.span.start.line), key, o) for key, o in occurrences.items()
-                if key[0] == finding.rule_id and key[2] == finding.message]
+                if key[0] == finding.rule_id and stands_for(key[2], finding.message)]
         if not same:
             return None
         _, key, o = min(same, key=lambda t: (t[0], t[1]))

@@ -18,6 +18,11 @@ Faults (locked, read-only, disk full, a vanished directory) never raise into
 callers: the writer logs once per kind of fault, keeps the events in memory
 (bounded by `max_pending`; beyond that the oldest are dropped and counted),
 retries with backoff, and `health` says what is wrong.
+
+A statement's parameter may be `Deferred`: its value is computed on the writer
+thread just before the transaction opens. Recording uses it for redaction, which
+takes a fraction of a millisecond usually, but 0.4-2 s the first time (loading the
+rule set): never on the caller's thread, and never while holding the write lock.
 """
 
 from __future__ import annotations
@@ -32,11 +37,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .paths import private_file
 from .schema import MIGRATIONS
 
 log = logging.getLogger(__name__)
 
 Statement = tuple[str, Sequence[Any]]
+
+
+class Deferred:
+    """A statement parameter whose value the writer thread computes, outside any transaction."""
+
+    def resolve(self) -> Any:
+        raise NotImplementedError
+
+
+def _resolved(value: Any) -> Any:
+    if not isinstance(value, Deferred):
+        return value
+    try:
+        return value.resolve()
+    except Exception:  # noqa: BLE001 - a bug here must not wedge the queue: the event fails alone
+        log.exception("memory: a deferred value could not be computed; its event is dropped")
+        return None
 
 
 @dataclass
@@ -75,6 +98,26 @@ def migrate(conn: sqlite3.Connection) -> int:
     return version
 
 
+def compact(conn: sqlite3.Connection) -> str:
+    """Rewrite the database without free pages, then empty the WAL: what was deleted is in
+    neither file any more. Returns what could not be done ("" when all of it was).
+
+    Deleted rows are already zeroed by secure_delete; VACUUM also drops the pages that
+    held them, and a TRUNCATE checkpoint empties the WAL, which still has old page images
+    until then. Another process reading the log at that moment can keep the WAL from
+    being emptied (SQLite then reports it busy): said, not hidden.
+    """
+    problems = []
+    try:
+        conn.execute("VACUUM")
+    except sqlite3.OperationalError as error:
+        problems.append(f"not compacted ({error})")
+    busy, _frames, _moved = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    if busy:
+        problems.append("the WAL could not be emptied: another process is reading the database")
+    return "; ".join(problems)
+
+
 def _split_sql(script: str) -> list[str]:
     out, buf = [], ""
     for line in script.splitlines(keepends=True):
@@ -97,6 +140,7 @@ def connect(path: Path, *, readonly: bool = False, busy_ms: int = 2000) -> sqlit
         )
         conn.execute("PRAGMA query_only = ON")
     else:
+        private_file(path)  # created 0600 before SQLite opens it: its -wal and -shm follow that mode
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=busy_ms / 1000)
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":  # e.g. a read-only file: WAL cannot be set up
@@ -421,12 +465,20 @@ class EventLog:
         if item.done is not None:
             item.done.set()
 
+    @staticmethod
+    def _resolve(batch: list[_Item]) -> None:
+        """Compute the batch's `Deferred` parameters, once (a retried batch keeps the values)."""
+        for item in batch:
+            if item.statements and any(isinstance(p, Deferred) for _, params in item.statements for p in params):
+                item.statements = tuple((sql, tuple(map(_resolved, params))) for sql, params in item.statements)
+
     def _commit(self, batch: list[_Item]) -> None:
         try:
             conn = self._open()
         except sqlite3.Error as error:
             self._note_fault(error)
             return
+        self._resolve(batch)
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:

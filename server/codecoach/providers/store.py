@@ -5,6 +5,11 @@ so a restart neither resets the day's budget nor forgets what was already
 asked. `CloudStore(None)` keeps everything in memory (tests, no data dir).
 Safe to share between threads; several server processes may share the file
 (SQLite serializes the writes).
+
+The file is 0600 (created so before SQLite opens it; its -wal and -shm take its
+mode). `forget` removes what was learnt from the learner's code (cached answers,
+whose anchors are code lines) and the request history, but never the day's
+request count: forgetting must not hand out a fresh quota.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import json
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +48,14 @@ CREATE TABLE IF NOT EXISTS usage (
 
 
 class CloudStore:
-    def __init__(self, path: str | Path | None) -> None:
+    def __init__(self, path: str | Path | None, *, clock: Callable[[], float] = time.time) -> None:
         self.path = Path(path) if path else None
+        self._clock = clock
         if self.path is not None:
+            from ..memory.paths import private_file
+
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_file(self.path)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(
             str(self.path) if self.path else ":memory:",
@@ -56,6 +66,7 @@ class CloudStore:
         with self._lock:
             if self.path is not None:
                 self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA secure_delete = ON")  # evicted and forgotten answers are overwritten
             self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
@@ -107,7 +118,7 @@ class CloudStore:
 
     # -- cache -------------------------------------------------------------------
     def cache_get(self, key: str) -> Any:
-        now = time.time()
+        now = self._clock()
         with self._lock:
             row = self._db.execute("SELECT payload FROM cache WHERE key = ?", (key,)).fetchone()
             if row is None:
@@ -116,7 +127,7 @@ class CloudStore:
         return json.loads(row[0])
 
     def cache_put(self, key: str, kind: str, payload: Any, max_rows: int = 20_000) -> None:
-        now = time.time()
+        now = self._clock()
         with self._lock:
             self._db.execute(
                 "INSERT INTO cache(key, kind, payload, created, used) VALUES (?, ?, ?, ?, ?) "
@@ -140,7 +151,7 @@ class CloudStore:
             self._db.execute(
                 "INSERT INTO usage VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
-                    time.time(), provider, model, purpose,
+                    self._clock(), provider, model, purpose,
                     int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0)),
                     int(usage.get("total_tokens", 0)),
                 ),
@@ -154,3 +165,35 @@ class CloudStore:
                 (since,),
             ).fetchone()
         return {"requests": row[0], "input_tokens": row[1], "output_tokens": row[2], "total_tokens": row[3]}
+
+    # -- forgetting ----------------------------------------------------------------
+    def forget(self, before: float | None = None) -> tuple[dict[str, int], dict[str, int], str]:
+        """Delete cached answers and request records: all, or those older than `before`.
+
+        A cached answer is "older" when it was last used before the date: one used since
+        answered code the learner still had after it. The day's request count stays (and
+        a provider's retry delay, and the list of models, which hold no learner text), so
+        the quota cannot be reset by forgetting. Afterwards the file is compacted and its
+        WAL emptied. Returns (removed by kind, kept by kind, what could not be done).
+        """
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                if before is None:
+                    answers = self._db.execute("DELETE FROM cache").rowcount
+                    requests = self._db.execute("DELETE FROM usage").rowcount
+                else:
+                    answers = self._db.execute("DELETE FROM cache WHERE used < ?", (before,)).rowcount
+                    requests = self._db.execute("DELETE FROM usage WHERE ts < ?", (before,)).rowcount
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            today = self._db.execute("SELECT coalesce(sum(count), 0) FROM budget_day").fetchone()[0]
+            problem = ""
+            if self.path is not None:
+                from ..memory.store import compact
+
+                problem = compact(self._db)
+        return ({"cached answers": answers, "request records": requests}, {"requests counted today": int(today)},
+                problem)

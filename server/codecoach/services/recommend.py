@@ -320,6 +320,28 @@ def _recency(history: list[tuple[str, float, int]], item_id: str, now: float) ->
                for i, ts, rank in history if i == item_id)
 
 
+def forget_history(data_dir: str | os.PathLike[str], before: float | None = None, *,
+                   now: float | None = None) -> tuple[int, int]:
+    """`codecoach forget`: drop the record of what was recommended, all of it or what is older
+    than `before` (unix time). Returns (entries removed, entries kept)."""
+    import time
+
+    path = Path(data_dir) / STATE_FILE
+    history = _load(path)
+    kept = [] if before is None else [e for e in history if e[1] >= before]
+    if len(kept) == len(history):
+        return 0, len(kept)
+    if kept:
+        _save(path, kept, [], time.time() if now is None else now)
+    else:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as error:
+            log.warning("recommendations: could not delete %s (%s)", path, error)
+            return 0, len(history)
+    return len(history) - len(kept), len(kept)
+
+
 def _load(path: Path) -> list[tuple[str, float, int]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
