@@ -15,7 +15,7 @@ DOMAIN = ("analysis", "memory", "services", "providers", "runner")
 PROTOCOL = ("pygls", "lsprotocol", "codecoach.lsp", "codecoach.web", "fastapi", "starlette", "uvicorn", "websockets",
             "watchfiles")
 # The domain, and what every front end shares: none of them knows a protocol.
-SHARED = ("codecoach.coach", "codecoach.config", "codecoach.live", "codecoach.scheduling")
+SHARED = ("codecoach.coach", "codecoach.config", "codecoach.live", "codecoach.live_examples", "codecoach.scheduling")
 
 
 def module_name(path: Path) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from .engine import Analysis, Analyzer, apply_preferences
@@ -212,3 +213,18 @@ def merge_examples(offline: Iterable[Finding], examples: Iterable[Finding]) -> l
     merged = offline + kept
     merged.sort(key=lambda f: (f.span.start, f.rule_id))
     return merged
+
+
+def document_path(document: str) -> Path | None:
+    """The file a document is, when it is one (an untitled buffer or another scheme is not)."""
+    path = Path(file_of(document))
+    return path if path.is_absolute() else None
+
+
+def file_of(uri_or_path: str) -> str:
+    """A readable, stable file identifier: the filesystem path when there is one."""
+    if uri_or_path.startswith("file://"):
+        from urllib.parse import unquote, urlparse
+
+        return str(Path(unquote(urlparse(uri_or_path).path)))
+    return uri_or_path
