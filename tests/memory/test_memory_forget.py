@@ -31,12 +31,6 @@ PROGRAM = f'''def {MARKER}(scores):
 '''
 
 
-@pytest.fixture(scope="session")
-def rules_cache(tmp_path_factory) -> Path:
-    """One cache folder for the redaction rule set across the CLI runs (compiled once, ~5 s)."""
-    return tmp_path_factory.mktemp("xdg-cache")
-
-
 def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "codecoach", *args], env=env, capture_output=True, text=True,
                           timeout=300)
