@@ -69,3 +69,17 @@ def test_a_message_quoting_a_secret_without_its_name_is_redacted_by_its_region(o
     assert files_holding(data, value) == {}
     assert mem.events("shown")[0]["message"] == "`<REDACTED:password>` is not defined"
     assert mem.events("fixed")[0]["message"] == mem.events("shown")[0]["message"]
+
+
+def test_a_feedback_note_that_pastes_code_keeps_its_words_and_loses_its_secret(open_memory, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    mem = open_memory(data)
+    note = f'unclear: my line API = "{GITHUB_TOKEN}" still fails'
+    mem.record_feedback("/w/t.py", "CC103", False, note)
+    assert mem.flush(60)
+    mem.close()
+    assert files_holding(data, GITHUB_TOKEN) == {}
+    again = open_memory(data)
+    (stored,) = [row["note"] for row in again.events("feedback")]
+    assert stored.startswith("unclear: my line API = ") and stored.endswith(" still fails")
+    assert "<REDACTED:" in stored

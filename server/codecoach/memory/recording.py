@@ -461,7 +461,7 @@ class Recorder:
             eid = new_id(ts)
             self.sessions.event(ts, sid, [(
                 "INSERT OR IGNORE INTO feedback (id, ts, session_id, file, rule, helpful, note) VALUES (?,?,?,?,?,?,?)",
-                (eid, ts, sid, file, rule, int(bool(helpful)), note[:2000]),
+                (eid, ts, sid, file, rule, int(bool(helpful)), Redacted(note[:2000])),  # it may quote code
             )])
             return eid
         except Exception:  # noqa: BLE001
