@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import subprocess
 import sys
@@ -18,7 +19,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "bench" / "detect.py"
-CORPORA = REPO.parent / "shared" / "corpora"
+# Where the benchmarks read them: CODECOACH_CORPORA, else ../shared/corpora (bench/common.py).
+CORPORA = Path(os.environ.get("CODECOACH_CORPORA") or REPO.parent / "shared" / "corpora")
 TOOLS = ("Code Coach", "pyflakes", "ruff", "pylint")
 PCT = re.compile(r"(\d+(?:\.\d+)?)% \((\d+)/(\d+)\)")
 
