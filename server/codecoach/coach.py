@@ -74,7 +74,7 @@ class Coach:
         self._backlog: list[Callable[[Memory], object]] = []
         self._lock = threading.Lock()
         self.cloud: CloudAnalyst | None = None
-        self.examples = LiveExamples(self.sessions, lambda: self.settings, lambda: self.preferences)
+        self._examples = LiveExamples(self.sessions, lambda: self.settings, lambda: self.preferences)
 
     # -- settings ----------------------------------------------------------
     def configure(self, raw: object, on_status: Callable[[dict], None] | None = None) -> list[str]:
@@ -253,7 +253,7 @@ class Coach:
         if session is None or report is None:
             return None
         findings = session.findings_at(position.line, position.column)
-        printed = self.examples.printed_hover(file, position.line, markdown=markdown)
+        printed = self._examples.printed_hover(file, position.line, markdown=markdown)
         if not findings and printed is None:
             return None
         sections = []
@@ -304,45 +304,45 @@ class Coach:
 
     @property
     def examples_on(self) -> bool:
-        return self.examples.on
+        return self._examples.on
 
     @property
     def examples_ready(self) -> bool:
         """Whether the warm worker process is up (nothing to prepare)."""
-        return self.examples.ready
+        return self._examples.ready
 
     def examples_documents(self, file: str) -> set[str]:
         """The open documents whose edits make a run for `file` stale."""
-        return self.examples.documents(file)
+        return self._examples.documents(file)
 
     def prepare_examples(self) -> None:
         """Examples worker: start the warm worker process before the first run needs it."""
-        self.examples.prepare()
+        self._examples.prepare()
 
     def run_examples_live(self, file: str, text: str, version: int | None,
                           cancelled: Callable[[], bool] | None = None) -> ExamplesRun | None:
         """Examples worker (blocking): run the examples that cover `file` at `text`."""
-        return self.examples.run(file, text, version, cancelled)
+        return self._examples.run(file, text, version, cancelled)
 
     def set_examples(self, run: ExamplesRun) -> ExamplesUpdate:
         """Main thread: attach a finished run to the open documents it covers."""
-        return self.examples.attach(run)
+        return self._examples.attach(run)
 
     def with_examples(self, file: str, report: Report) -> Report:
         """`report` (a fresh analysis) with the document's example findings carried onto it."""
-        return self.examples.carried_onto(file, report)
+        return self._examples.carried_onto(file, report)
 
     def printed_hints(self, file: str) -> list[PrintedHint]:
         """What each line of `file` printed when its examples last ran, where the line is now."""
-        return self.examples.printed_hints(file)
+        return self._examples.printed_hints(file)
 
     def cancel_examples(self) -> None:
         """Any thread: stop the run in progress, if any."""
-        self.examples.cancel()
+        self._examples.cancel()
 
     def stop_examples(self) -> None:
         """Examples worker: stop the warm worker process."""
-        self.examples.stop()
+        self._examples.stop()
 
     # -- services: what the learner asks for (the services worker) --------
     def _memory_for_reading(self) -> Memory | None:

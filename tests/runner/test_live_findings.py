@@ -241,7 +241,7 @@ def test_nothing_runs_and_no_worker_starts_when_examples_are_off(tmp_path) -> No
         uri = open_in(coach, write(tmp_path, "average.py", AVERAGE))
         coach.prepare_examples()
         assert coach.run_examples_live(uri, AVERAGE, 1) is None
-        assert not coach.examples.started  # not even built
+        assert not coach._examples.started  # not even built
         assert coach.printed_hints(uri) == []
     finally:
         coach.close()
@@ -250,7 +250,7 @@ def test_nothing_runs_and_no_worker_starts_when_examples_are_off(tmp_path) -> No
 def test_a_document_that_is_not_a_file_on_disk_never_runs(coach) -> None:
     coach.open_document("untitled:Untitled-1")
     assert coach.run_examples_live("untitled:Untitled-1", "print(1)\n", 1) is None
-    assert not coach.examples.started
+    assert not coach._examples.started
 
 
 def test_closing_the_runner_stops_a_spinning_run_and_nothing_runs_after(tmp_path) -> None:
