@@ -121,22 +121,21 @@ def discover(path: str | os.PathLike[str], text: str, open_texts: Mapping[str, s
     problems: list[str] = []
     test_files: list[str] = []
     sibling_texts: dict[str, str] = {}
-    if not _is_test_file(main):
-        for candidate in _sibling_tests(main):
-            sibling_text = _read_text(candidate, open_texts)
-            if sibling_text is None:
-                continue
-            try:
-                sibling_tree = ast.parse(sibling_text, filename=str(candidate))
-            except (SyntaxError, ValueError) as error:
-                line = getattr(error, "lineno", None)
-                problems.append(f"{candidate.name} does not parse (line {line}), so its tests cannot run")
-                continue
-            found = _tests(sibling_tree, str(candidate), candidate.stem)
-            if found:
-                examples += found
-                test_files.append(str(candidate))
-                sibling_texts[candidate.name] = sibling_text
+    for candidate in sibling_tests(main):
+        sibling_text = _read_text(candidate, open_texts)
+        if sibling_text is None:
+            continue
+        try:
+            sibling_tree = ast.parse(sibling_text, filename=str(candidate))
+        except (SyntaxError, ValueError) as error:
+            line = getattr(error, "lineno", None)
+            problems.append(f"{candidate.name} does not parse (line {line}), so its tests cannot run")
+            continue
+        found = _tests(sibling_tree, str(candidate), candidate.stem)
+        if found:
+            examples += found
+            test_files.append(str(candidate))
+            sibling_texts[candidate.name] = sibling_text
 
     io_examples = _io_examples(main)
     if io_examples:
@@ -277,14 +276,12 @@ def _is_test_file(path: Path) -> bool:
     return path.stem.startswith("test_") or path.stem.endswith("_test")
 
 
-def _sibling_tests(main: Path) -> list[Path]:
-    return [main.with_name(f"test_{main.stem}.py"), main.with_name(f"{main.stem}_test.py")]
-
-
 def sibling_tests(main: str | os.PathLike[str]) -> list[Path]:
     """Where the test files of `main` would be (`test_<stem>.py`, `<stem>_test.py`); none for a test file."""
     path = Path(main)
-    return [] if _is_test_file(path) else _sibling_tests(path)
+    if _is_test_file(path):
+        return []
+    return [path.with_name(f"test_{path.stem}.py"), path.with_name(f"{path.stem}_test.py")]
 
 
 def tested_files(path: str | os.PathLike[str]) -> list[Path]:

@@ -159,9 +159,11 @@ class ExampleRunner:
         path = str(path)
         if not enabled(settings):
             return empty_report(path, text, version, OFF, "running examples is switched off (runExamples)")
-        if self._closed:
-            return empty_report(path, text, version, CANCELLED, "the runner is closed")
         with self._lock:
+            # Checked under the lock: a run that waited for it while close() ran must not clear
+            # close()'s cancel and restart the worker; it comes back cancelled.
+            if self._closed:
+                return empty_report(path, text, version, CANCELLED, "the runner is closed")
             self._cancel.clear()
 
             def stop() -> bool:
