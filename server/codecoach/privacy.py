@@ -171,10 +171,18 @@ def redact(text: str, *, limit: int = MAX_REDACTED_CHARS, line_limit: int = MAX_
     At most `limit` characters are kept and scanned, lines longer than `line_limit` are
     replaced whole: no caller can hand it an unbounded amount of work.
     """
+    _scanned, redacted, spans = redaction(text, limit=limit, line_limit=line_limit)
+    return redacted, len(spans)
+
+
+def redaction(text: str, *, limit: int = MAX_REDACTED_CHARS, line_limit: int = MAX_LINE_CHARS
+              ) -> tuple[str, str, list[tuple[int, int, str]]]:
+    """`redact` in full: the text as scanned (capped), the redacted text, and the secrets' spans
+    in the scanned text, for a caller that also needs to know what the secrets were."""
     text = _capped(text, limit, line_limit)
     spans = secret_spans(text)
     if not spans:
-        return text, 0
+        return text, text, []
     out: list[str] = []
     pos = 0
     for start, end, kind in spans:
@@ -182,4 +190,4 @@ def redact(text: str, *, limit: int = MAX_REDACTED_CHARS, line_limit: int = MAX_
         out.append(_keep_lines(text[start:end], _placeholder(kind)))
         pos = end
     out.append(text[pos:])
-    return "".join(out), len(spans)
+    return text, "".join(out), spans

@@ -76,14 +76,14 @@ class Admin:
             mark_all_unindexed(conn)
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index.target', ?)", (marker,))
             if dirty is not None:
-                conn.execute("DELETE FROM meta WHERE key = 'index.dirty'")
+                self._set_dirty(conn, False)
         conn.execute("COMMIT")
         if dirty is not None:
             try:
                 self.index.erase()
             except Exception as error:  # noqa: BLE001
                 log.warning("memory: could not clear the index (%s); will retry", error)
-                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index.dirty', '1')")
+                self._set_dirty(conn, True)
         self._load_live_state(conn)
         # Catch up on rows not yet indexed (a crash, a new embedder) a little later: importing
         # chromadb and loading the model must not compete with the server's first diagnostics.

@@ -90,13 +90,16 @@ class RedactedCode(Deferred):
 
     def resolve(self) -> str:
         if self._value is None:
-            from ..privacy import secret_spans
+            from ..privacy import redaction, secret_spans
 
-            self._value = redacted(self.text)
             try:
-                found = {(self.text[start:end], kind) for start, end, kind in secret_spans(self.text)}
-            except Exception:  # noqa: BLE001 - the region itself is redacted (or a placeholder) already
-                log.exception("memory: could not list the secrets of a region")
+                scanned, self._value, spans = redaction(self.text)
+                if scanned != self.text:  # capped: list the secrets of the whole region
+                    scanned, spans = self.text, secret_spans(self.text)
+                found = {(scanned[start:end], kind) for start, end, kind in spans}
+            except Exception:  # noqa: BLE001
+                log.exception("memory: redaction failed; storing a placeholder instead of the text")
+                self._value = self._value or UNREDACTABLE  # the region redacted, or a placeholder
                 found = set()
             # Longest first, so a secret that contains another is replaced whole.
             self._secrets = sorted((pair for pair in found if len(pair[0].strip()) >= 4), key=lambda p: -len(p[0]))
@@ -114,15 +117,18 @@ class Redacted(Deferred):
     """A message to store, redacted on the writer thread, and, when it is about a code region,
     also without any secret that region holds."""
 
-    __slots__ = ("text", "about")
+    __slots__ = ("text", "about", "_value")
 
     def __init__(self, text: str, about: RedactedCode | None = None) -> None:
         self.text = text
         self.about = about
+        self._value: str | None = None
 
     def resolve(self) -> str:
-        value = _redacted_message(self.text)
-        return self.about.hide_secrets(value) if self.about is not None else value
+        if self._value is None:  # one row may carry it in several statements
+            value = _redacted_message(self.text)
+            self._value = self.about.hide_secrets(value) if self.about is not None else value
+        return self._value
 
 
 def stands_for(stored: str, message: str) -> bool:
