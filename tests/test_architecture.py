@@ -139,6 +139,16 @@ def test_the_front_ends_do_not_import_each_other() -> None:
     assert offenders == []
 
 
+def test_the_memory_never_imports_the_services() -> None:
+    """The services read the memory through `MemoryView`; words for the learner are theirs, not the memory's."""
+    offenders = []
+    for path in (PACKAGE / "memory").rglob("*.py"):
+        bad = sorted(i for i in imports_of(path) if i.startswith("codecoach.services"))
+        if bad:
+            offenders.append(f"{module_name(path)} imports {', '.join(bad)}")
+    assert offenders == []
+
+
 def test_no_import_cycles_between_modules() -> None:
     assert cycles(graph()) == []
 

@@ -241,7 +241,9 @@ class Coach:
         past = memory.cached_similar(finding_key(finding, file))
         if past is None:
             memory.prefetch(finding, _region(report, finding), file)
-        return past[0].phrase() if past else None
+        from .services.phrasing import met_before_phrase
+
+        return met_before_phrase(past[0]) if past else None
 
     def hover_at(self, file: str, position: Position, *, markdown: bool) -> Hover | None:
         """The hover over `position` (code points): every finding there, with "met before" and

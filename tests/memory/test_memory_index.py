@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from memtools import DAY, EXCEPT_MSG, NONE_MSG, make_finding
 
-from codecoach.memory import ChromaTarget, finding_key, humanize_ago, met_before_phrase, region_text
+from codecoach.memory import ChromaTarget, finding_key, region_text
 from codecoach.memory.core import PastStruggle
+from codecoach.services.phrasing import humanize_ago, met_before_phrase
 
 PROGRAMS = {
     "/w/grades.py": (["grades = [3, 4]", "if grades == None:", "    grades = []"], [("CC103", NONE_MSG, 1, ("none",))]),
@@ -111,7 +112,7 @@ def test_humanize_ago() -> None:
     assert humanize_ago(now - 3 * DAY, now) == "3 days ago"
     assert humanize_ago(now - 21 * DAY, now) == "3 weeks ago"
     s = PastStruggle("e", "/home/me/grades.py", now - DAY, "CC103", ("none",), NONE_MSG, 1, 0.1)
-    assert s.phrase(now) == "You met this before: grades.py, yesterday"
+    assert met_before_phrase(s, now) == "You met this before: grades.py, yesterday"
 
 
 def test_chroma_server_mode(chroma_server, open_memory, clock, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -136,8 +137,9 @@ def test_chroma_server_mode(chroma_server, open_memory, clock, monkeypatch: pyte
 
 
 def test_index_down_is_not_an_error_and_catches_up(open_memory, clock, monkeypatch: pytest.MonkeyPatch) -> None:
-    from conftest import free_port
     from memtools import NONE_MSG as msg
+
+    from conftest import free_port
 
     monkeypatch.setenv("CHROMA_HOST", "127.0.0.1")
     monkeypatch.setenv("CHROMA_PORT", str(free_port()))  # nobody listens there

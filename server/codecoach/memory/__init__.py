@@ -7,8 +7,6 @@ behind it are listed in `core.py` and docs/memory.md.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from .admin import Forgotten
 from .consolidate import SessionDigest, template_summary
 from .core import Memory
@@ -19,22 +17,6 @@ from .mastery import PREREQUISITES, State, Transition
 from .queries import ConceptMastery, MasteryChange
 from .recording import region_text
 from .retrieval import PastStruggle, finding_key
-
-if TYPE_CHECKING:
-    from ..services.phrasing import humanize_ago, met_before_phrase
-
-# Phrasing moved to services.phrasing (words for the learner are not the memory's job);
-# these two names stay importable from here for older callers, loaded on first use.
-_MOVED_TO_SERVICES_PHRASING = ("humanize_ago", "met_before_phrase")
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED_TO_SERVICES_PHRASING:
-        from ..services import phrasing
-
-        return getattr(phrasing, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 __all__ = [
     "ChromaTarget",
@@ -53,8 +35,6 @@ __all__ = [
     "choose_embedder",
     "collection_name",
     "finding_key",
-    "humanize_ago",
-    "met_before_phrase",
     "region_text",
     "struggle_text",
     "template_summary",

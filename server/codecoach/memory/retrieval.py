@@ -39,16 +39,6 @@ class PastStruggle:
     def concept(self) -> str:
         return self.concepts[0] if self.concepts else ""
 
-    def phrase(self, now: float | None = None) -> str:
-        """Compatibility: the words are `services.phrasing.met_before_phrase(struggle)`.
-
-        Kept because `coach.py` (and older callers) ask the struggle itself; imported
-        here, not at the top, so the memory does not load the services to start.
-        """
-        from ..services.phrasing import met_before_phrase
-
-        return met_before_phrase(self, now)
-
 
 def finding_key(finding: Finding, file: str) -> str:
     """The cache key for a finding as published in `file` (rule, position, message)."""
