@@ -53,7 +53,7 @@ from .chain import Outcome, ProviderChain
 from .keys import UnsafeEndpoint, find_api_key, find_base_url
 from .models import API_VERSION
 from .redactor import Redactor
-from .status import cloud_status, offline_status
+from .status import OFFLINE_MESSAGE, cloud_status, offline_status
 from .store import FILENAME, CloudStore
 
 log = logging.getLogger("codecoach.cloud")
@@ -319,7 +319,7 @@ class CloudAnalyst:
         reason = self.disabled_reason()
         chain = None if reason else self._get_chain()
         if chain is None:
-            return offline_status("Offline coach: rules, concepts and editing hints" + (f" ({reason})" if reason else ""))
+            return offline_status(OFFLINE_MESSAGE + (f" ({reason})" if reason else ""))
         return cloud_status(chain, self._gemini(chain), self._check)
 
     def breaker_states(self) -> tuple[str, ...]:

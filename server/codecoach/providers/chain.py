@@ -40,6 +40,7 @@ from .store import CloudStore
 
 log = logging.getLogger("codecoach.providers")
 
+OFFLINE_MESSAGE = "Offline coach: rules, concepts and editing hints"
 DEFAULT_RETRY_AFTER = 60.0  # a 429 without RetryInfo
 TIMEOUT_GRACE = 5.0  # the wall clock allows the SDK's own timeout to fire first
 
@@ -201,8 +202,7 @@ class ProviderChain:
                 "breaker": CLOSED,
                 "callsLeftToday": None,
                 "nextReset": None,
-                "message": "Offline coach: rules, concepts and editing hints"
-                + (f" ({self.disabled_reason})" if self.disabled_reason else ""),
+                "message": OFFLINE_MESSAGE + (f" ({self.disabled_reason})" if self.disabled_reason else ""),
             }
         breaker = self.breakers[primary.name]
         breaker_state = breaker.state

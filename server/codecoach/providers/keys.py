@@ -57,10 +57,12 @@ def find_api_key(env: Mapping[str, str] | None = None, dotenv_dirs: Iterable[str
 
 
 def is_loopback(host: str) -> bool:
+    """Whether `host` (a name, an address, or a bracketed IPv6 address) is this machine."""
+    host = host.strip()
     if host.lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
 

@@ -11,9 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .catalogue import KEY_REJECTED, NO_MODEL, UNREACHABLE, ModelCheck
-from .chain import ProviderChain
-
-OFFLINE_MESSAGE = "Offline coach: rules, concepts and editing hints"
+from .chain import OFFLINE_MESSAGE, ProviderChain
 
 
 def offline_status(message: str = OFFLINE_MESSAGE, *, state: str = "offline") -> dict[str, Any]:

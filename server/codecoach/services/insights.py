@@ -139,7 +139,7 @@ def open_file_entry(file: str, report: Any, history: RecentLog, now: float) -> d
         _merge(history.rules_by_file.get(file, Counter()), current),
         {**history.file_messages.get(file, {}), **own},  # each file its own message for a rule
         [{"rule": f.rule_id, "message": f.message, "line": f.span.start.line + 1}
-         for f in sorted(findings, key=lambda f: (f.span.start.line, f.span.start.column))],
+         for f in findings],
         now,
         source="open",
     )

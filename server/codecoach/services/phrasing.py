@@ -5,10 +5,11 @@ only knows events and times.
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import datetime
 from typing import Protocol
+
+from .common import basename
 
 
 class Sighting(Protocol):
@@ -47,5 +48,4 @@ def humanize_ago(then: float, now: float | None = None) -> str:
 
 def met_before_phrase(struggle: Sighting, now: float | None = None) -> str:
     """'You met this before: grades.py, 2 days ago'."""
-    name = os.path.basename(struggle.file.rstrip("/")) or struggle.file
-    return f"You met this before: {name}, {humanize_ago(struggle.when, now)}"
+    return f"You met this before: {basename(struggle.file)}, {humanize_ago(struggle.when, now)}"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import ipaddress
 import json
 import logging
 import os
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..providers.keys import is_loopback
 from .access import TOKEN_ENV, WILDCARDS, Access, check_token, new_token
 from .protocol import HARD_FRAME_BYTES
 
@@ -45,15 +45,6 @@ class Options:
     public_url: str | None = None
     settings: Path | None = None
     log_level: str = "info"
-
-
-def is_loopback(host: str) -> bool:
-    if host.strip().lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def resolve_token(given: str | None) -> tuple[str, str]:
