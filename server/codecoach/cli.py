@@ -239,7 +239,7 @@ def _new_coach():
     from .coach import Coach
 
     # The learner ran this in their folder: its .env may hold their key (never the language server's).
-    return Coach(data_dir=os.environ.get("CODECOACH_DATA_DIR") or None, dotenv_dirs=[os.getcwd()])
+    return Coach(dotenv_dirs=[os.getcwd()])  # the data folder: memory.paths.data_dir()
 
 
 @contextlib.contextmanager

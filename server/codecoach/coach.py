@@ -18,7 +18,6 @@ before it is open waits in a short backlog.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -34,6 +33,7 @@ from .config import Settings
 from .live_examples import ExamplesRun, ExamplesUpdate, LiveExamples
 
 if TYPE_CHECKING:
+    from .analysis.signals import Edit
     from .memory import Forgotten, Memory
     from .providers import CloudAnalyst
     from .runner.display import PrintedHint
@@ -114,6 +114,12 @@ class Coach:
 
     def is_open(self, file: str) -> bool:
         return file in self.sessions
+
+    def record_edit(self, file: str, edit: Edit) -> None:
+        """An edit the learner made to an open document (the editing signals read them)."""
+        session = self.sessions.get(file)
+        if session is not None:
+            session.record_edit(edit)
 
     def last_report(self, file: str) -> Report | None:
         """What the learner sees now for `file` (None before its first analysis)."""
@@ -421,7 +427,7 @@ class Coach:
             from .memory import Memory
 
             memory = Memory.open(
-                self._data_dir or os.environ.get("CODECOACH_DATA_DIR") or None,
+                self._data_dir,
                 summarize=self._summarize_session,
             )
         except Exception:  # noqa: BLE001 - the coach works without memory
@@ -463,7 +469,7 @@ class Coach:
             return str(memory.data_dir)
         from .memory.paths import data_dir
 
-        return str(data_dir(self._data_dir or os.environ.get("CODECOACH_DATA_DIR") or None))
+        return str(data_dir(self._data_dir))
 
     def memory_problem(self) -> str:
         """Why the memory could not keep everything ("" when it did)."""

@@ -117,6 +117,14 @@ class LiveDocuments:
         self.coach.close_document(uri)
         self._told_too_large.discard(uri)
 
+    def configure(self, raw: object, on_status: Callable[[dict], None]) -> list[str]:
+        """Settings arrived: apply them (one message per bad value). With cloud analysis on, the key
+        and the model are checked on the cloud worker before any code is sent (cached for a day)."""
+        problems = self.coach.configure(raw, on_status)
+        if self.coach.cloud_on:
+            self.workers.cloud.submit(self.coach.verify_cloud)
+        return problems
+
     def reanalyze_all(self) -> None:
         """Settings changed: every open document is analyzed again, at once."""
         for uri in list(self.coach.sessions):

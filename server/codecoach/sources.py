@@ -26,9 +26,14 @@ def python_files(paths: Sequence[str]) -> tuple[list[Path], list[str]]:
     return files, missing
 
 
+def skipped_dir(name: str) -> bool:
+    """A folder the coach never reads: hidden ones, virtual environments, caches, build output."""
+    return name in SKIP_DIRS or name.startswith(".")
+
+
 def _walk(folder: Path) -> Iterator[Path]:
     for root, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not skipped_dir(d))
         for name in sorted(names):
             if name.endswith(".py"):
                 yield Path(root) / name

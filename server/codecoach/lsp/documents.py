@@ -8,13 +8,12 @@ from typing import TYPE_CHECKING
 from lsprotocol import types as lsp
 
 from ..analysis.document import Report
-from ..live import MAX_ANALYZED_CHARS
 from . import convert, publish
 
 if TYPE_CHECKING:
     from .server import CoachServer
 
-__all__ = ["MAX_ANALYZED_CHARS", "EditorDocuments", "on_change", "on_close", "on_open"]
+__all__ = ["EditorDocuments", "on_change", "on_close", "on_open"]
 
 
 class EditorDocuments:
@@ -48,14 +47,13 @@ def on_open(ls: CoachServer, params: lsp.DidOpenTextDocumentParams) -> None:
 
 def on_change(ls: CoachServer, params: lsp.DidChangeTextDocumentParams) -> None:
     uri = params.text_document.uri
-    session = ls.coach.sessions.get(uri)
-    if session is None:
+    if not ls.coach.is_open(uri):
         return
     now = time.time()
     document = ls.workspace.text_documents.get(uri)
     line_count = document.line_count if document is not None else 0
     for change in params.content_changes:
-        session.record_edit(convert.to_edit(change, line_count, now))
+        ls.coach.record_edit(uri, convert.to_edit(change, line_count, now))
     ls.live.changed(uri)
 
 

@@ -17,8 +17,8 @@ from pygls.lsp.server import LanguageServer
 
 from .. import __version__
 from ..coach import Coach
-from ..live import LiveDocuments
-from .documents import MAX_ANALYZED_CHARS, EditorDocuments
+from ..live import MAX_ANALYZED_CHARS, LiveDocuments
+from .documents import EditorDocuments
 from .inlay_hints import Refresher
 from .logs import ClientLogHandler
 from .pygls_adapter import CoachProtocol
@@ -47,14 +47,11 @@ class CoachServer(LanguageServer):
         return self.hover_kind == lsp.MarkupKind.Markdown
 
     def apply_settings(self, raw: Any) -> None:
-        for problem in self.coach.configure(raw, self.status_changed):
+        for problem in self.live.configure(raw, self.status_changed):
             log.warning(problem)
         level = self.coach.settings.log.level
         self.log_handler.setLevel(level)
         log.setLevel(level)
-        if self.coach.cloud_on:
-            # Before any code is sent: is the key accepted, is the model there? (cached for a day)
-            self.live.workers.cloud.submit(self.coach.verify_cloud)
 
     # -- status ----------------------------------------------------------
     def status_changed(self, _payload: dict | None = None) -> None:

@@ -102,10 +102,9 @@ class WebDocuments:
             live.opened(change.path)  # analyzed at once: the first findings should come fast
             return
         document.editors.add(peer)
-        edit = edit_between(document.text, change.text, time.time())
-        session = self.coach.sessions.get(change.path)
-        if edit is not None and session is not None:
-            session.record_edit(edit)  # the behaviour signals see it as they see an editor's edits
+        edit = edit_between(document.text, change.text, time.time()) if self.coach.is_open(change.path) else None
+        if edit is not None:
+            self.coach.record_edit(change.path, edit)  # the behaviour signals see it as they see an editor's edits
         document.text, document.version = change.text, change.version
         document.revision += 1
         live.changed(change.path)

@@ -31,7 +31,6 @@ class Outbox:
         self._room.set()
         self._unique = itertools.count()
         self._closed = False
-        self.sent = 0
         self._task = asyncio.get_running_loop().create_task(self._run(send), name=f"codecoach-outbox-{name}")
 
     def push(self, text: str, key: Hashable | None = None) -> None:
@@ -60,7 +59,6 @@ class Outbox:
                     if len(self._items) < ROOM:
                         self._room.set()
                     await send(text)
-                    self.sent += 1
                 self._ready.clear()
         except asyncio.CancelledError:
             raise

@@ -29,7 +29,7 @@ from .protocol import HARD_FRAME_BYTES
 
 log = logging.getLogger("codecoach")
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_USAGE = 0, 2
 
 
 class UsageError(Exception):
@@ -192,13 +192,11 @@ def build(options: Options, token: str) -> tuple[Any, socket.socket, Access]:
     sock = bind(options.host, options.port)
     port = sock.getsockname()[1]
     access = Access.for_binding(options.host, port, token, options.public_url)
-    coach = Coach(data_dir=os.environ.get("CODECOACH_DATA_DIR") or None)
+    coach = Coach()  # the data folder: memory.paths.data_dir() (CODECOACH_DATA_DIR, else the default)
     app = build_app(coach, access)
     web = app.state.web
-    for problem in coach.configure(settings, web.documents.status_changed):
+    for problem in web.live.configure(settings, web.documents.status_changed):
         log.warning("settings: %s", problem)
-    if coach.cloud_on:  # before any code is sent: is the key accepted, is the model there?
-        web.live.workers.cloud.submit(coach.verify_cloud)
     tune_for_latency()
     return app, sock, access
 

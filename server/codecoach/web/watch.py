@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ..sources import SKIP_DIRS, file_report, read_source
+from ..sources import file_report, read_source, skipped_dir
 from .access import TOKEN_ENV
 from .protocol import MAX_MESSAGE_BYTES, BadMessage, document_path
 from .server import (
@@ -72,7 +72,7 @@ class Watcher:
             relative = file.resolve().relative_to(self.folder)
         except ValueError:
             return None
-        if any(part in SKIP_DIRS or part.startswith(".") for part in relative.parts[:-1]):
+        if any(skipped_dir(part) for part in relative.parts[:-1]):
             return None
         try:
             path = document_path(relative.as_posix())
@@ -88,12 +88,12 @@ class Watcher:
         except ValueError as error:
             self.out(f"codecoach: {error}\n")
             return None
-        message = json.dumps({"type": "change", "path": path, "version": self.versions.get(path, 0) + 1,
-                              "text": text})
+        version = self.versions.get(path, 0) + 1
+        message = json.dumps({"type": "change", "path": path, "version": version, "text": text})
         if len(message.encode()) > MAX_MESSAGE_BYTES:
             self.out(f"codecoach: {path}: too large to send (more than {MAX_MESSAGE_BYTES // 1024} KB)\n")
             return None
-        self.versions[path] = self.versions.get(path, 0) + 1
+        self.versions[path] = version
         self.sent.add(path)
         return message
 
