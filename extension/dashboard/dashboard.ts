@@ -7,7 +7,12 @@
 // Everything that came from code or from Gemini is set with textContent; links are
 // made only for https: URLs (and this server's own rules page).
 
+import { messageOf } from '../src/core/errors';
+import { safeUrl } from '../src/core/html';
+import { Insights, Recommendations, Summary } from '../src/core/payloads';
+import { check } from '../src/core/shape';
 import { buildSummaryModel } from '../src/core/summaryModel';
+import { byId, el, rich } from '../webview/dom';
 import { onSummaryMessage, toSummary } from './host';
 
 type Obj = Record<string, unknown>;
@@ -51,26 +56,7 @@ const state = {
   refreshTimer: 0 as number | undefined,
 };
 
-// -- small DOM helpers ---------------------------------------------------------------
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  if (cls) e.className = cls;
-  return e;
-}
-
-const byId = (id: string) => document.getElementById(id);
-
-/** Text as the coach writes it: `code` spans become <code> elements, built with the DOM; the rest is text. */
-export function rich<K extends keyof HTMLElementTagNameMap>(tag: K, text: string, cls?: string): HTMLElementTagNameMap[K] {
-  const e = el(tag, undefined, cls);
-  text.split(/(`[^`\n]+`)/).forEach((part) => {
-    if (part.length > 2 && part.startsWith('`') && part.endsWith('`')) e.append(el('code', part.slice(1, -1)));
-    else if (part) e.append(document.createTextNode(part));
-  });
-  return e;
-}
-
+// -- the live stream's messages (not declared in core/payloads.ts) -----------------------
 function obj(v: unknown): Obj {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {};
 }
@@ -84,21 +70,15 @@ function num(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }
 
-/** An https: URL as a link; anything else (javascript:, http:, data:...) only as words. */
+/** An https: URL as a link (core/html.ts safeUrl); anything else (javascript:, http:, data:...) only as words. */
 export function safeLink(url: string, text: string): HTMLElement {
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol === 'https:') {
-      const a = el('a', text);
-      a.href = parsed.href;
-      a.target = '_blank';
-      a.rel = 'noopener noreferrer';
-      return a;
-    }
-  } catch {
-    /* not a URL */
-  }
-  return el('span', text);
+  const href = safeUrl(url);
+  if (!href) return el('span', text);
+  const a = el('a', text);
+  a.href = href;
+  a.target = '_blank';
+  a.rel = 'noopener noreferrer';
+  return a;
 }
 
 /** This server's rules page at a rule's anchor (Gemini's findings share one: findings.GEMINI_ANCHOR). */
@@ -134,7 +114,7 @@ async function getJSON(path: string): Promise<unknown> {
 }
 
 function problem(target: HTMLElement, error: unknown): void {
-  target.replaceChildren(el('div', error instanceof Error ? error.message : String(error), 'error'));
+  target.replaceChildren(el('div', messageOf(error), 'error'));
 }
 
 // -- the summary (shared with VS Code) and today at a glance ------------------------------
@@ -147,21 +127,20 @@ async function loadSummary(): Promise<void> {
     renderToday(today ?? raw); // first: the summary draws a moment later, and both then agree
     toSummary({ type: 'model', model: buildSummaryModel(raw) });
   } catch (error) {
-    toSummary({ type: 'error', message: `The summary could not be loaded. ${error instanceof Error ? error.message : String(error)}` });
+    toSummary({ type: 'error', message: `The summary could not be loaded. ${messageOf(error)}` });
   }
 }
 
 function renderToday(raw: unknown): void {
   const box = byId('today');
   if (!box) return;
-  const t = obj(obj(raw).totals);
-  const streak = num(obj(obj(raw).streak).current);
+  const { totals: t, streak } = check(Summary, raw).value;
   const parts: Array<[number, string, string]> = [
-    [num(t.activeMinutes), 'active minute', 'active minutes'],
-    [num(t.files), 'file', 'files'],
-    [num(t.findings), 'mistake met', 'mistakes met'],
-    [num(t.fixes), 'fixed', 'fixed'],
-    [streak, 'day streak', 'day streak'],
+    [t.activeMinutes, 'active minute', 'active minutes'],
+    [t.files, 'file', 'files'],
+    [t.findings, 'mistake met', 'mistakes met'],
+    [t.fixes, 'fixed', 'fixed'],
+    [streak.current, 'day streak', 'day streak'],
   ];
   box.replaceChildren(el('strong', 'Today'), ...parts.map(([n, one, many]) => el('span', `${n} ${n === 1 ? one : many}`, 'chip')));
 }
@@ -232,25 +211,24 @@ function renderLive(): void {
 }
 
 function renderMistakes(box: HTMLElement, raw: unknown): void {
-  const files = arr(obj(raw).files).map(obj).filter((f) => arr(f.openConfusion).length || arr(f.keyMistakes).length);
+  const files = check(Insights, raw).value.files.filter((f) => f.openConfusion.length || f.keyMistakes.length);
   box.replaceChildren();
   if (!files.length) {
     box.append(el('p', 'No mistakes recorded yet.', 'empty'));
     return;
   }
   for (const f of files.slice(0, MAX_FILES)) {
-    const file = str(f.file);
+    const file = f.file;
     const card = el('article', undefined, 'card');
     const [name, folder] = baseName(file);
     const title = el('h3');
     title.append(el('span', name), el('span', ` ${folder}`, 'muted small'));
     card.append(title);
     const live = state.live.get(file);
-    const open = arr(f.openConfusion).map(obj);
+    const open = f.openConfusion;
     const list = el('ul', undefined, 'findings');
     for (const p of open.slice(0, MAX_PER_FILE)) {
-      const rule = str(p.rule);
-      const line = num(p.line);
+      const { rule, line } = p;
       const known = live?.findings.find((x) => x.rule === rule && x.line === line);
       if (known) {
         list.append(findingItem(known));
@@ -258,19 +236,19 @@ function renderMistakes(box: HTMLElement, raw: unknown): void {
       }
       const li = el('li', undefined, 'finding');
       const head = el('div', undefined, 'head');
-      head.append(el('span', `line ${line}`, 'where'), el('code', rule, 'rule'), rich('span', str(p.message), 'message'));
+      head.append(el('span', `line ${line}`, 'where'), el('code', rule, 'rule'), rich('span', p.message, 'message'));
       li.append(head, rulePage(rule));
       list.append(li);
     }
     if (open.length) card.append(list);
     if (open.length > MAX_PER_FILE) card.append(el('p', `…and ${open.length - MAX_PER_FILE} more in this file.`, 'muted small'));
-    const key = arr(f.keyMistakes).map(obj).filter((k) => num(k.count) > 1); // the ones that came back
+    const key = f.keyMistakes.filter((k) => k.count > 1); // the ones that came back
     if (key.length) {
       const often = el('p', undefined, 'muted small');
       often.append(el('span', 'Came back: '));
       key.slice(0, 3).forEach((k, i) => {
         if (i) often.append(document.createTextNode(' · '));
-        often.append(el('code', str(k.rule)), document.createTextNode(` ×${num(k.count)} `), rich('span', str(k.message)));
+        often.append(el('code', k.rule), document.createTextNode(` ×${k.count} `), rich('span', k.message));
       });
       card.append(often);
     }
@@ -283,21 +261,21 @@ async function loadRecommendations(): Promise<void> {
   const box = byId('recommendations');
   if (!box) return;
   try {
-    const items = arr(obj(await getJSON('/recommendations?limit=6')).items).map(obj);
+    const { items } = check(Recommendations, await getJSON('/recommendations?limit=6')).value;
     box.replaceChildren();
     if (!items.length) box.append(el('p', 'Nothing to recommend yet: keep coding, and the coach will suggest material for the mistakes you meet.', 'empty'));
     for (const item of items) {
       const card = el('article', undefined, 'card');
       const title = el('h3');
-      title.append(safeLink(str(item.url), str(item.title) || str(item.url)));
+      title.append(safeLink(item.url, item.title || item.url));
       card.append(title);
-      const tags = [str(item.label) || str(item.concept), str(item.rule)].filter(Boolean);
+      const tags = [item.label || item.concept, item.rule].filter(Boolean);
       if (tags.length) {
         const chips = el('div', undefined, 'chips');
         for (const t of tags) chips.append(el('span', t, 'chip'));
         card.append(chips);
       }
-      if (item.why) card.append(rich('p', str(item.why)));
+      if (item.why) card.append(rich('p', item.why));
       box.append(card);
     }
   } catch (error) {

@@ -85,7 +85,7 @@ export class CoachClient implements vscode.Disposable {
     const settings = trustedServerSettings(serverSettings(read), trusted);
     const processes = trustedProcessSettings(processSettings(read), trusted);
     const ownKey = await this.keys.get();
-    const key = ownKey ?? this.workspaceKey.resolve({ cloudEnabled: processes.cloudEnabled, hasOwnKey: false },
+    const key = ownKey ?? this.workspaceKey.resolve({ cloudEnabled: processes.cloudEnabled },
       () => void this.restart('the learner confirmed the key in the workspace .env'));
     const env = serverEnv(process.env, processes, key);
     if (!trusted) this.log.info('Restricted Mode: the offline coach only (no cloud analysis, no examples run).');

@@ -23,7 +23,10 @@ export function registerCloudCommands(context: vscode.ExtensionContext, keys: Ap
       ignoreFocusOut: true,
       placeHolder: 'AIza…',
       // Said in the box itself, and the box stays open: a wrong key is never saved.
-      validateInput: (v) => (keyShapeProblem(v) ? { message: keyShapeProblem(v)!, severity: vscode.InputBoxValidationSeverity.Error } : undefined),
+      validateInput: (v) => {
+        const problem = keyShapeProblem(v);
+        return problem ? { message: problem, severity: vscode.InputBoxValidationSeverity.Error } : undefined;
+      },
     });
     if (!value || keyShapeProblem(value)) return;
     await keys.set(value);

@@ -3,7 +3,7 @@
 // keeps saying it quietly. Status messages repeat; the notification does not.
 
 import * as vscode from 'vscode';
-import { Notice, NoticeMemory, parseStatus } from './core/status';
+import { CoachStatus, Notice, NoticeMemory } from './core/status';
 
 const ACTIONS: Record<Notice['actions'][number], () => Thenable<unknown>> = {
   'Set Gemini API Key': () => vscode.commands.executeCommand('codecoach.setApiKey'),
@@ -16,8 +16,8 @@ export class CloudNotices {
   private readonly memory = new NoticeMemory();
 
   /** A status from the server: show what it newly has to say. */
-  onStatus(raw: unknown): void {
-    for (const notice of this.memory.take(parseStatus(raw))) {
+  onStatus(status: CoachStatus): void {
+    for (const notice of this.memory.take(status)) {
       void vscode.window.showWarningMessage(notice.message, ...notice.actions).then((choice) => (choice ? ACTIONS[choice]() : undefined));
     }
   }

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { CoachClient } from './client';
 import { registerCloudCommands } from './cloudCommands';
 import { CloudNotices } from './cloudNotices';
+import { parseStatus } from './core/status';
 import { watchPythonInterpreter } from './pythonWatch';
 import { registerReportCommands } from './reports';
 import { registerRuleCommands } from './rules';
@@ -30,8 +31,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (e.state === 'starting') notices.onServerStarting();
     }),
     client.onStatus((params) => {
-      statusBar.setServerStatus(params);
-      notices.onStatus(params);
+      const status = parseStatus(params); // once, for both
+      statusBar.setServerStatus(status);
+      notices.onStatus(status);
     }),
   );
   log.info(`Code Coach ${context.extension.packageJSON.version} activating (VS Code ${vscode.version}).`);

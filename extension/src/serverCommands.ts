@@ -4,7 +4,17 @@
 
 import * as vscode from 'vscode';
 import { CoachClient, CommandNotSupported } from './client';
+import { messageOf } from './core/errors';
 import { Shape, check } from './core/shape';
+
+// Defined without `vscode` (the browser dashboard uses it too); the commands import it from here.
+export { messageOf };
+
+/** Logs where a server answer differs from its declaration: the first five problems, and how many more. */
+export function logMismatch(log: vscode.LogOutputChannel, title: string, problems: string[]): void {
+  if (!problems.length) return;
+  log.warn(`${title}: the server's answer differs from docs/payloads.schema.json: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}`);
+}
 
 export class ServerCommands {
   constructor(private readonly client: CoachClient, private readonly log: vscode.LogOutputChannel) {}
@@ -12,9 +22,7 @@ export class ServerCommands {
   /** The server's answer as T. A field that does not match the declaration is logged and rendered empty. */
   async run<T>(title: string, command: string, shape: Shape<T>, args: unknown[] = []): Promise<T> {
     const { value, problems } = check(shape, await this.raw(title, command, args), command);
-    if (problems.length) {
-      this.log.warn(`${title}: the server's answer differs from docs/payloads.schema.json: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}`);
-    }
+    logMismatch(this.log, title, problems);
     return value;
   }
 
@@ -26,14 +34,9 @@ export class ServerCommands {
         () => this.client.executeCommand(command, args),
       );
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       this.log.error(`${title}: ${message}`);
       throw error instanceof CommandNotSupported ? error : new Error(message);
     }
   }
-}
-
-/** The message of an error, for a page or a notification. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -2,7 +2,7 @@
 // HH:MM) from `codecoach/status`, or the client's own lifecycle; click for a menu.
 
 import * as vscode from 'vscode';
-import { ClientState, StatusView, clientStatusView, parseStatus, statusView } from './core/status';
+import { ClientState, CoachStatus, StatusView, clientStatusView, statusView } from './core/status';
 
 export class CoachStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
@@ -26,8 +26,8 @@ export class CoachStatusBar implements vscode.Disposable {
     this.apply(clientStatusView(state, detail));
   }
 
-  setServerStatus(raw: unknown): void {
-    this.lastServerView = statusView(parseStatus(raw));
+  setServerStatus(status: CoachStatus): void {
+    this.lastServerView = statusView(status);
     this.apply(this.lastServerView);
   }
 

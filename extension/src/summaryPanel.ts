@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { page } from './core/html';
 import { buildSummaryModel } from './core/summaryModel';
 import { besideTheCode } from './reportPanel';
+import { logMismatch, messageOf } from './serverCommands';
 import { SUMMARY_BODY } from '../webview/summaryMarkup';
 
 export type Period = 'day' | 'week';
@@ -70,10 +71,10 @@ export class SummaryPanel {
     const webview = this.panel.webview;
     try {
       const model = buildSummaryModel(await this.fetch(this.period));
-      if (model.problems.length) this.log.warn(`Learning summary: the server's answer differs from docs/payloads.schema.json: ${model.problems.slice(0, 5).join('; ')}`);
+      logMismatch(this.log, 'Learning summary', model.problems);
       await webview.postMessage({ type: 'model', model });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       this.log.error(`Learning summary: ${message}`);
       await webview.postMessage({ type: 'error', message: `The summary could not be loaded. ${message}` });
     }

@@ -35,6 +35,9 @@ function findKey(): Found | undefined {
 }
 
 export class WorkspaceKey {
+  /** Fingerprints of keys whose "Use This Key" prompt is open: a server restart meanwhile does not ask again. */
+  private readonly asking = new Set<string>();
+
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
@@ -48,12 +51,13 @@ export class WorkspaceKey {
    * The workspace key the server may use now (undefined: none). When the learner has not been
    * asked about this key yet, asks in the background and calls `onAnswer` when they agree.
    */
-  resolve(opts: { cloudEnabled: boolean; hasOwnKey: boolean }, onAnswer: () => void): string | undefined {
+  resolve(opts: { cloudEnabled: boolean }, onAnswer: () => void): string | undefined {
+    const trusted = vscode.workspace.isTrusted;
+    if (!trusted || !opts.cloudEnabled) return undefined; // no key would be used: no .env is read
     const found = findKey();
     const decision = dotenvDecision({
-      trusted: vscode.workspace.isTrusted,
+      trusted,
       cloudEnabled: opts.cloudEnabled,
-      hasOwnKey: opts.hasOwnKey,
       fingerprint: found?.fingerprint,
       consent: found ? this.consents()[found.folder] : undefined,
     });
@@ -66,17 +70,23 @@ export class WorkspaceKey {
   }
 
   private async ask(found: Found, onAnswer: () => void): Promise<void> {
-    const folderName = path.basename(found.folder);
-    const choice = await vscode.window.showWarningMessage(
-      `The .env file of "${folderName}" holds a Gemini API key. Use it for Code Coach's cloud analysis in this folder? ` +
-        'Your code would be sent to Gemini with that key: only say yes if it is your own key.',
-      'Use This Key',
-      'No',
-    );
-    if (choice === undefined) return; // dismissed: ask again next time
-    const consents = { ...this.consents(), [found.folder]: { fingerprint: found.fingerprint, use: choice === 'Use This Key' } };
-    await this.context.globalState.update(CONSENT, consents);
-    this.log.info(`The .env key of ${found.folder}: ${choice === 'Use This Key' ? 'confirmed' : 'declined'} by the learner.`);
-    if (choice === 'Use This Key') onAnswer();
+    if (this.asking.has(found.fingerprint)) return; // the same question is already on screen
+    this.asking.add(found.fingerprint);
+    try {
+      const folderName = path.basename(found.folder);
+      const choice = await vscode.window.showWarningMessage(
+        `The .env file of "${folderName}" holds a Gemini API key. Use it for Code Coach's cloud analysis in this folder? ` +
+          'Your code would be sent to Gemini with that key: only say yes if it is your own key.',
+        'Use This Key',
+        'No',
+      );
+      if (choice === undefined) return; // dismissed: ask again next time
+      const consents = { ...this.consents(), [found.folder]: { fingerprint: found.fingerprint, use: choice === 'Use This Key' } };
+      await this.context.globalState.update(CONSENT, consents);
+      this.log.info(`The .env key of ${found.folder}: ${choice === 'Use This Key' ? 'confirmed' : 'declined'} by the learner.`);
+      if (choice === 'Use This Key') onAnswer();
+    } finally {
+      this.asking.delete(found.fingerprint); // after the answer is stored: a restart it causes finds it
+    }
   }
 }

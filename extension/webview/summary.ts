@@ -17,9 +17,9 @@ import {
   Tooltip,
   type ChartConfiguration,
 } from 'chart.js';
-import { splitCodeSpans } from '../src/core/markdown';
 import type { SummaryModel } from '../src/core/summaryModel';
 import { MASTERY_WORDS, TOP_MASTERY_LINES } from '../src/core/summaryModel';
+import { byId as findById, el, rich } from './dom';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Tooltip);
 
@@ -54,21 +54,8 @@ function palette() {
   };
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  if (cls) e.className = cls;
-  return e;
-}
-
-/** Text with `code` spans as <code> elements. */
-function rich<K extends keyof HTMLElementTagNameMap>(tag: K, text: string, cls?: string): HTMLElementTagNameMap[K] {
-  const e = el(tag, undefined, cls);
-  for (const s of splitCodeSpans(text)) e.append(s.code ? el('code', s.text) : document.createTextNode(s.text));
-  return e;
-}
-
-const byId = (id: string) => document.getElementById(id)!;
+// The summary's elements are always on its page (summaryMarkup.ts).
+const byId = (id: string) => findById(id)!;
 
 function setState(state: 'loading' | 'rendered' | 'error' | 'empty'): void {
   document.body.dataset.state = state;

@@ -27,17 +27,16 @@ export type DotenvDecision = 'use' | 'ask' | 'ignore';
 
 /**
  * Whether a key found in a workspace folder's .env may be handed to the server: only in a trusted
- * workspace, only with cloud analysis on, only when the learner has no key of their own, and only
- * after they said yes for exactly this key in this folder.
+ * workspace, only with cloud analysis on, and only after they said yes for exactly this key in this
+ * folder. (Asked only when the learner has no key of their own: the client looks no further then.)
  */
 export function dotenvDecision(opts: {
   trusted: boolean;
   cloudEnabled: boolean;
-  hasOwnKey: boolean;
   fingerprint: string | undefined;
   consent: DotenvConsent | undefined;
 }): DotenvDecision {
-  if (!opts.trusted || !opts.cloudEnabled || opts.hasOwnKey || !opts.fingerprint) return 'ignore';
+  if (!opts.trusted || !opts.cloudEnabled || !opts.fingerprint) return 'ignore';
   if (!opts.consent || opts.consent.fingerprint !== opts.fingerprint) return 'ask';
   return opts.consent.use ? 'use' : 'ignore';
 }
